@@ -68,6 +68,8 @@ class Env {
   // fsync(2) of a directory: makes creations, renames and deletions in it durable.
   virtual absl::Status SyncDir(const std::string& path) = 0;
   virtual bool FileExists(const std::string& path) = 0;
+  // stat(2) size of a file.
+  virtual absl::StatusOr<uint64_t> FileSize(const std::string& path) = 0;
 
   // The real POSIX file system. Never destroyed; thread-safe.
   static Env* Default();

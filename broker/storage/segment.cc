@@ -348,7 +348,7 @@ absl::Status Segment::Append(std::string_view data, std::span<const BatchInfo> b
   if (!s.ok()) {
     absl::Status t = file->Truncate(pos);
     if (!t.ok()) {
-      return absl::InternalError(absl::StrCat(s.message(), "; cutting back to ", pos,
+      return absl::DataLossError(absl::StrCat(s.message(), "; cutting back to ", pos,
                                               " failed too: ", t.message()));
     }
     return s;
@@ -479,8 +479,13 @@ absl::Status Segment::MakeActive() {
 }
 
 absl::Status Segment::SyncLog() {
-  ASSIGN_OR_RETURN(std::shared_ptr<File> file, EnsureLoaded());
-  return file->Sync();
+  auto file = EnsureLoaded();
+  if (!file.ok()) {
+    absl::ReaderMutexLock l(&mu_);
+    if (deleted_) return absl::OkStatus();  // nothing left to make durable
+    return file.status();
+  }
+  return (*file)->Sync();
 }
 
 absl::Status Segment::PersistIndexes(bool sync) {

@@ -116,7 +116,7 @@ class Segment : public std::enable_shared_from_this<Segment> {
                                    const std::function<void(const kafka::BatchHeader&)>& on_batch);
   // Appends whole batches (bytes final) at the end with one write. On a write
   // error the file is cut back to its previous size; if that fails too the
-  // error is Internal and the segment must not be appended to again.
+  // error is DataLoss and the segment must not be appended to again.
   absl::Status Append(std::string_view data, std::span<const BatchInfo> batches, int64_t now_ms);
   // Removes every batch whose last offset is >= `offset` (Kafka's truncateTo:
   // the batch holding `offset` goes as a whole). Returns bytes removed.

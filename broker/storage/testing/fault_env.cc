@@ -205,6 +205,9 @@ absl::Status FaultInjectionEnv::SyncDir(const std::string& path) {
 }
 
 bool FaultInjectionEnv::FileExists(const std::string& path) { return base_->FileExists(path); }
+absl::StatusOr<uint64_t> FaultInjectionEnv::FileSize(const std::string& path) {
+  return base_->FileSize(path);
+}
 
 absl::Status FaultInjectionEnv::SimulatePowerLoss(TornTail torn, uint64_t seed) {
   std::mt19937_64 rng(seed);

@@ -63,6 +63,7 @@ class FaultInjectionEnv : public Env {
   absl::Status RenameFile(const std::string& from, const std::string& to) override;
   absl::Status SyncDir(const std::string& path) override;
   bool FileExists(const std::string& path) override;
+  absl::StatusOr<uint64_t> FileSize(const std::string& path) override;
 
   struct State;  // shared with the open files
 
