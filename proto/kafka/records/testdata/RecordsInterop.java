@@ -150,6 +150,12 @@ public class RecordsInterop {
     write(dir, "java_snappy", dataBatch(Compression.snappy().build(), 40, 0, -1, (short) -1, -1, false));
     write(dir, "java_lz4", dataBatch(Compression.lz4().build(), 40, 0, -1, (short) -1, -1, false));
     write(dir, "java_zstd", dataBatch(Compression.zstd().build(), 40, 0, -1, (short) -1, -1, false));
+    // Small batches (6 records), also used as fuzzing seeds.
+    write(dir, "java_small_none", dataBatch(Compression.NONE, 6, 0, -1, (short) -1, -1, false));
+    write(dir, "java_small_gzip", dataBatch(Compression.gzip().build(), 6, 0, -1, (short) -1, -1, false));
+    write(dir, "java_small_snappy", dataBatch(Compression.snappy().build(), 6, 0, -1, (short) -1, -1, false));
+    write(dir, "java_small_lz4", dataBatch(Compression.lz4().build(), 6, 0, -1, (short) -1, -1, false));
+    write(dir, "java_small_zstd", dataBatch(Compression.zstd().build(), 6, 0, -1, (short) -1, -1, false));
     // A transaction as it lands in a log: two transactional batches and a
     // COMMIT marker, concatenated like a segment region.
     ByteBuffer a = dataBatch(Compression.lz4().build(), 5, 100, 4242, (short) 3, 0, true);

@@ -127,6 +127,7 @@ def gen(directory):
     # framing). kafka-python cannot write that, so recompress the records of
     # an uncompressed batch that way and fix the attributes and CRC.
     write(directory, "python_raw_snappy", raw_snappy(build(CODECS["none"], 40)))
+    write(directory, "python_small_raw_snappy", raw_snappy(build(CODECS["none"], 6)))
 
 
 def raw_snappy(batch):
