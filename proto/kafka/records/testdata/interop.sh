@@ -37,6 +37,9 @@ run_java() {
 }
 
 main() {
+  # shellcheck source=/dev/null
+  source "$ROOT/tests/lib.sh"
+  ensure_packages python3-venv maven openjdk-17-jdk-headless || exit 1
   mkdir -p "$CACHE"
   setup_python
   setup_java
