@@ -21,9 +21,9 @@
 namespace gregor::kafka {
 namespace {
 
-using testing::DescribeBatches;
-using testing::InteropRecord;
-using testing::RecordLine;
+using records_testing::DescribeBatches;
+using records_testing::InteropRecord;
+using records_testing::RecordLine;
 
 std::string ReadFile(const std::string& name) {
   std::ifstream f("proto/kafka/records/testdata/" + name, std::ios::binary);
@@ -162,7 +162,7 @@ TEST(GoldenDetailTest, JavaUncompressedBatchIsByteIdenticalToOurs) {
   std::string bin = ReadFile("java_none.bin");
   RecordBatchBuilder b;
   for (int i = 0; i < 40; ++i) {
-    testing::OwnedRecord r = InteropRecord(i);
+    records_testing::OwnedRecord r = InteropRecord(i);
     std::vector<RecordHeader> headers;
     for (const auto& [k, v] : r.headers) {
       headers.push_back({k, v ? std::optional<std::string_view>(*v) : std::nullopt});

@@ -6,7 +6,7 @@
 #include "proto/kafka/records/control_record.h"
 #include "proto/kafka/records/record_batch_reader.h"
 
-namespace gregor::kafka::testing {
+namespace gregor::kafka::records_testing {
 namespace {
 
 std::string Hex(const std::optional<std::string>& b) {
@@ -92,4 +92,4 @@ OwnedRecord InteropRecord(int i) {
   return r;
 }
 
-}  // namespace gregor::kafka::testing
+}  // namespace gregor::kafka::records_testing

@@ -21,7 +21,7 @@
 #include "proto/kafka/records/record.h"
 #include "proto/kafka/records/testing.h"
 
-namespace gregor::kafka::testing {
+namespace gregor::kafka::records_testing {
 
 // The manifest of a buffer of batches as Gregor reads it (BatchIterator with
 // CRC checks, then RecordBatchReader on each batch).
@@ -34,6 +34,6 @@ std::string RecordLine(const OwnedRecord& r);
 // record i of a batch (offset relative to the batch's base).
 OwnedRecord InteropRecord(int i);
 
-}  // namespace gregor::kafka::testing
+}  // namespace gregor::kafka::records_testing
 
 #endif  // GREGOR_PROTO_KAFKA_RECORDS_INTEROP_MANIFEST_H_

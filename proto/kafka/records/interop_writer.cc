@@ -17,10 +17,10 @@
 namespace gregor::kafka {
 namespace {
 
-using testing::BatchLine;
-using testing::InteropRecord;
-using testing::OwnedRecord;
-using testing::RecordLine;
+using records_testing::BatchLine;
+using records_testing::InteropRecord;
+using records_testing::OwnedRecord;
+using records_testing::RecordLine;
 
 struct Output {
   std::string bytes;

@@ -12,7 +12,7 @@
 namespace gregor::kafka {
 namespace {
 
-using testing::RawBatch;
+using records_testing::RawBatch;
 
 std::string ProducerBatch(Compression c, int records = 3,
                           RecordBatchBuilderOptions o = RecordBatchBuilderOptions()) {

@@ -15,9 +15,9 @@
 namespace gregor::kafka {
 namespace {
 
-using testing::Own;
-using testing::OwnedRecord;
-using testing::RawBatch;
+using records_testing::Own;
+using records_testing::OwnedRecord;
+using records_testing::RawBatch;
 
 const Compression kAllCodecs[] = {Compression::kNone, Compression::kGzip, Compression::kSnappy,
                                   Compression::kLz4, Compression::kZstd};

@@ -3,7 +3,7 @@
 #include "common/bytes.h"
 #include "proto/kafka/records/batch_header.h"
 
-namespace gregor::kafka::testing {
+namespace gregor::kafka::records_testing {
 
 OwnedRecord Own(const Record& r) {
   OwnedRecord o;
@@ -67,4 +67,4 @@ std::string RawBatch(std::string_view records_section, int32_t records_count,
   return b;
 }
 
-}  // namespace gregor::kafka::testing
+}  // namespace gregor::kafka::records_testing

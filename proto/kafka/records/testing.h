@@ -14,7 +14,7 @@
 
 #include "proto/kafka/records/record.h"
 
-namespace gregor::kafka::testing {
+namespace gregor::kafka::records_testing {
 
 // An owned copy of a record, comparable in tests.
 struct OwnedRecord {
@@ -36,6 +36,6 @@ std::string RawBatch(std::string_view records_section, int32_t records_count,
                      int32_t last_offset_delta, uint16_t attributes = 0,
                      int64_t base_timestamp = 1000);
 
-}  // namespace gregor::kafka::testing
+}  // namespace gregor::kafka::records_testing
 
 #endif  // GREGOR_PROTO_KAFKA_RECORDS_TESTING_H_
