@@ -11,10 +11,15 @@
 //     does on a Produce request.
 //  3. The bytes after a batch header given straight to every decompressor.
 //
-// Build and run (see tests/fuzz/README or the report of the records work):
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
-//     tests/fuzz/record_batch_fuzzer.cc <records and common sources> \
-//     -labsl_... -lz -lsnappy -llz4 -lzstd
+// Build and run from the repository root (Debian clang 14 + libclang-rt-14-dev):
+//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined \
+//     -fno-sanitize-recover=undefined -I. tests/fuzz/record_batch_fuzzer.cc \
+//     proto/kafka/records/{batch_header,compression,record,record_batch_reader,\
+//     record_batch_builder,control_record,batch_iterator,produce_validation}.cc \
+//     common/bytes.cc common/crc32c.cc \
+//     <the -labsl_* flags of @system//:absl in third_party/system.BUILD> \
+//     -lpthread -lz -lsnappy -llz4 -lzstd -o record_batch_fuzzer
+//   ./record_batch_fuzzer NEW_CORPUS_DIR tests/fuzz/corpus/record_batch -max_total_time=60
 // Seeds: tests/fuzz/corpus/record_batch/ (batches from the Java client and
 // kafka-python).
 //
