@@ -9,7 +9,7 @@ GREGOR_BUILD_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev librocksdb-dev
   libgoogle-glog-dev libgflags-dev libgtest-dev libgmock-dev libbenchmark-dev
   libabsl-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libssl-dev
-  libasio-dev libcpp-httplib-dev nlohmann-json3-dev openjdk-17-jdk-headless
+  libasio-dev libcpp-httplib-dev libbrotli-dev nlohmann-json3-dev openjdk-17-jdk-headless
 )
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
