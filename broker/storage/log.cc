@@ -247,12 +247,14 @@ absl::Status Log::Recover() {
   }
   bool epochs_changed = epoch_cache_.TruncateFromEnd(Offset(leo));
   epochs_changed |= epoch_cache_.TruncateFromStart(Offset(log_start));
-  if (epochs_changed || rebuild_epochs || !epoch_file) RETURN_IF_ERROR(PersistEpochCache());
+  if (epochs_changed || rebuild_epochs || (!epoch_file && !epoch_cache_.empty())) {
+    RETURN_IF_ERROR(PersistEpochCache());
+  }
 
   // Everything recovered is made durable before the recovery point moves.
   if (recovered) dir_dirty_ = true;
   last_flush_ms_.store(clock_->WallMillis());
-  if (recovered || created) {
+  if (recovered) {
     mu_.Unlock();
     absl::Status s = DoFlushLocked();  // flush_mu_ is held
     mu_.Lock();

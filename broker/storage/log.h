@@ -218,10 +218,11 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   // FlushTarget.
   void RunScheduledFlush() override;
 
-  // Used by the cleaner (compaction); see cleaner.h.
-  class CleanerAccess;
+  // Used by LogManager::DeleteLog after the directory was renamed.
+  void MarkDeleted();
 
  private:
+  friend class Cleaner;
   using SegmentList = std::vector<std::shared_ptr<Segment>>;
   struct ParsedBatch {
     size_t pos;  // in the append buffer
@@ -257,6 +258,12 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   static void DeleteRemovedFiles(const std::vector<std::shared_ptr<Segment>>& renamed);
   absl::Status LowerRecoveryPoint(int64_t offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status SetLogStartLocked(int64_t offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Swaps a compacted replacement in for `group` (consecutive inactive
+  // segments ending where the segment at `end` begins); Aborted when the log
+  // changed meanwhile. See docs/formats/segment.md, "Compaction swap".
+  absl::Status ReplaceWithCleaned(const std::vector<std::shared_ptr<Segment>>& group,
+                                  int64_t end, const std::string& cleaned_path,
+                                  uint64_t cleaned_size);
   absl::Status TruncateFullyLocked(int64_t offset, std::vector<std::shared_ptr<Segment>>* renamed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Finishes a compaction swap interrupted by a crash (see segment.md).
@@ -309,6 +316,7 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   std::atomic<int64_t> flushed_{0};
   std::atomic<int64_t> recovery_point_{0};
   std::atomic<int64_t> last_flush_ms_{0};
+  std::atomic<bool> closed_flag_{false};  // mirrors closed_ for lock-free checks
 
   // Flush scheduling: idle -> queued -> running (-> running + requeue).
   enum FlushState : int { kIdle, kQueued, kRunning, kRunningRequeue };

@@ -21,6 +21,9 @@ TEST_F(LogAppendTest, NewLogIsEmptyAtZero) {
   EXPECT_EQ(log->high_watermark(), Offset(0));
   EXPECT_EQ(log->segment_count(), 1);
   EXPECT_TRUE(env_.FileExists(dir_.Sub("orders-0/00000000000000000000.log")));
+  // The epoch checkpoint appears with the first epoch.
+  EXPECT_FALSE(env_.FileExists(dir_.Sub("orders-0/leader-epoch-checkpoint")));
+  AppendRecords(*log, 1);
   EXPECT_TRUE(env_.FileExists(dir_.Sub("orders-0/leader-epoch-checkpoint")));
 }
 

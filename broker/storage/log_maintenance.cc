@@ -292,7 +292,7 @@ void Log::MaybeFlushForTime() {
 }
 
 void Log::RequestFlush() {
-  if (flusher_ == nullptr) return;
+  if (flusher_ == nullptr || closed_flag_.load()) return;
   int s = flush_state_.load();
   while (true) {
     if (s == kIdle) {
@@ -462,8 +462,13 @@ absl::Status Log::Close() {
   {
     absl::MutexLock l(&mu_);
     closed_ = true;
+    closed_flag_.store(true);
     if (s.ok()) recovery_point_.store(flushed_.load());
     rest = TakeWaitersAbove(-1);
+    absl::MutexLock w(&waiters_mu_);
+    if (waiters_error_.ok()) {
+      waiters_error_ = MakeStorageError(StorageError::kLogClosed, absl::StrCat(dir_, " is closed"));
+    }
   }
   RunWaiters(std::move(rest), MakeStorageError(StorageError::kLogClosed,
                                                absl::StrCat(dir_, " was closed")));
@@ -485,6 +490,62 @@ absl::Status Log::Delete() {
 }
 
 // -------------------------------------------------------- compaction swaps
+
+absl::Status Log::ReplaceWithCleaned(const std::vector<std::shared_ptr<Segment>>& group,
+                                     int64_t end, const std::string& cleaned_path,
+                                     uint64_t cleaned_size) {
+  CHECK(!group.empty());
+  const int64_t base = group.front()->base_offset();
+  std::vector<std::shared_ptr<Segment>> renamed;
+  std::shared_ptr<Segment> fresh;
+  {
+    absl::MutexLock l(&mu_);
+    RETURN_IF_ERROR(CheckWritable());
+    SegmentList list = *segments();
+    auto first = std::find(list.begin(), list.end(), group.front());
+    const size_t at = static_cast<size_t>(first - list.begin());
+    bool same = first != list.end() && at + group.size() < list.size() &&
+                list[at + group.size()]->base_offset() == end;
+    for (size_t k = 0; same && k < group.size(); ++k) {
+      same = list[at + k] == group[k] && !group[k]->is_active();
+    }
+    if (!same) {
+      return absl::AbortedError(absl::StrCat(dir_, ": the log changed while cleaning [", base,
+                                             ", ", end, ")"));
+    }
+    // The marker makes the swap complete itself after a crash from here on.
+    const std::string marker = JoinPath(dir_, Segment::FileName(base, kSwapSuffix));
+    absl::Status s = WriteFileAtomically(env_, marker, absl::StrCat("end ", end, "\n"));
+    for (size_t k = 0; s.ok() && k < group.size(); ++k) s = group[k]->RenameForDeletion();
+    if (s.ok()) s = env_->RenameFile(cleaned_path, JoinPath(dir_, Segment::FileName(base, kLogSuffix)));
+    if (s.ok()) s = env_->SyncDir(dir_);
+    if (!s.ok()) {
+      Fail(s);  // the directory is between two states: recovery finishes the swap
+      return s;
+    }
+    (void)env_->DeleteFile(marker);
+    fresh = std::make_shared<Segment>(segment_ctx_, dir_, base, cleaned_size,
+                                      config().index_interval_bytes);
+    list.erase(list.begin() + at, list.begin() + at + group.size());
+    list.insert(list.begin() + at, fresh);
+    for (const auto& seg : group) {
+      pending_sync_.erase(std::remove(pending_sync_.begin(), pending_sync_.end(), seg),
+                          pending_sync_.end());
+      renamed.push_back(seg);
+    }
+    PublishSegments(std::move(list));
+  }
+  DeleteRemovedFiles(renamed);
+  // Index files for the new segment (built by one header scan).
+  RETURN_IF_ERROR(fresh->OpenFile().status());
+  return fresh->PersistIndexes(/*sync=*/true);
+}
+
+void Log::MarkDeleted() {
+  absl::MutexLock l(&mu_);
+  closed_ = true;
+  closed_flag_.store(true);
+}
 
 absl::Status Log::CompleteInterruptedSwaps() {
   ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(dir_));

@@ -33,6 +33,7 @@ struct FaultInjectionEnv::State {
   Injection syncs ABSL_GUARDED_BY(mu);
   Injection opens ABSL_GUARDED_BY(mu);
   int64_t space_left ABSL_GUARDED_BY(mu) = -1;
+  bool skip_syncs ABSL_GUARDED_BY(mu) = false;
   int64_t sync_count ABSL_GUARDED_BY(mu) = 0;
   int64_t write_count ABSL_GUARDED_BY(mu) = 0;
 };
@@ -73,12 +74,14 @@ class FaultFile : public File {
   }
 
   absl::Status Sync() override {
+    bool skip;
     {
       absl::MutexLock l(&state_->mu);
       ++state_->sync_count;
       RETURN_IF_ERROR(state_->syncs.Take());
+      skip = state_->skip_syncs;
     }
-    RETURN_IF_ERROR(base_->Sync());
+    if (!skip) RETURN_IF_ERROR(base_->Sync());
     ASSIGN_OR_RETURN(uint64_t size, base_->Size());
     absl::MutexLock l(&state_->mu);
     auto& info = state_->files[base_->path()];
@@ -121,6 +124,10 @@ void FaultInjectionEnv::FailSyncs(int count, absl::Status error) {
 void FaultInjectionEnv::FailOpens(int count, absl::Status error) {
   absl::MutexLock l(&state_->mu);
   state_->opens = {count, std::move(error)};
+}
+void FaultInjectionEnv::SetSkipSyncs(bool skip) {
+  absl::MutexLock l(&state_->mu);
+  state_->skip_syncs = skip;
 }
 void FaultInjectionEnv::SetSpaceLeft(int64_t bytes) {
   absl::MutexLock l(&state_->mu);
@@ -191,12 +198,14 @@ absl::Status FaultInjectionEnv::RenameFile(const std::string& from, const std::s
 }
 
 absl::Status FaultInjectionEnv::SyncDir(const std::string& path) {
+  bool skip;
   {
     absl::MutexLock l(&state_->mu);
     ++state_->sync_count;
     RETURN_IF_ERROR(state_->syncs.Take());
+    skip = state_->skip_syncs;
   }
-  RETURN_IF_ERROR(base_->SyncDir(path));
+  if (!skip) RETURN_IF_ERROR(base_->SyncDir(path));
   absl::MutexLock l(&state_->mu);
   for (auto& [p, info] : state_->files) {
     if (DirName(p) == path) info.name_durable = true;

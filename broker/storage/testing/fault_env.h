@@ -46,6 +46,10 @@ class FaultInjectionEnv : public Env {
   // Disk full: writes succeed until `bytes` more bytes have been written; the
   // write that crosses the limit writes what fits, then fails with ENOSPC.
   void SetSpaceLeft(int64_t bytes);  // < 0: unlimited (the default)
+  // Makes Sync and SyncDir return at once without syncing (for tests that
+  // create many files and do not test durability). Power-loss tracking then
+  // treats them as done.
+  void SetSkipSyncs(bool skip);
 
   int64_t sync_count() const;
   int64_t write_count() const;
