@@ -55,7 +55,7 @@ class CleanerTest : public testing::LogFixture {
   void Marker(Log& log, int64_t pid, bool commit) {
     std::string b = MakeControlBatch(0, pid, 0, commit, clock_.WallMillis());
     ASSERT_TRUE(log.AppendAsLeader({b.data(), b.size()}, LeaderEpoch(0),
-                                   AppendOrigin::kCoordinator)
+                                   {.origin = AppendOrigin::kCoordinator})
                     .ok());
   }
   // Every data record of the log, in order.
