@@ -106,7 +106,7 @@ struct LogParams {
   Env* env = nullptr;
   Clock* clock = nullptr;
   Flusher* flusher = nullptr;  // null: WhenDurable syncs inline in the caller
-  const SegmentContext* segment_context = nullptr;  // shared by a broker's logs
+  std::shared_ptr<const SegmentContext> segment_context;  // shared by a broker's logs
   std::string dir;  // <log.dir>/<topic>-<partition>
   TopicPartition topic_partition;
   Uuid topic_id;  // written to partition.metadata; zero: not known
@@ -293,7 +293,7 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   Env* const env_;
   Clock* const clock_;
   Flusher* const flusher_;
-  const SegmentContext* const segment_ctx_;
+  const std::shared_ptr<const SegmentContext> segment_ctx_;
   const StorageOptions options_;
   const std::function<absl::Status()> on_recovery_point_lowered_;
   Uuid topic_id_;

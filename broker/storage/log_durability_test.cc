@@ -126,12 +126,11 @@ TEST_F(LogDurabilityTest, AcknowledgedBatchesSurvivePowerLoss) {
     for (uint64_t seed = 1; seed <= 5; ++seed) {
       testing::TempDir dir;
       FaultInjectionEnv env(Env::Default());
-      SegmentCache cache(16);
-      SegmentContext ctx{&env, &cache, 64 << 20};
+      auto ctx = SegmentContext::Make(&env, std::make_shared<SegmentCache>(16));
       std::mt19937_64 rng(seed);
       LogParams p = Params();
       p.env = &env;
-      p.segment_context = &ctx;
+      p.segment_context = ctx;
       p.dir = dir.Sub("t-0");
       p.config.segment_bytes = 4096;
       int64_t acked = 0;

@@ -17,8 +17,10 @@ LogManager::LogManager(Env* env, Clock* clock, LogManagerOptions options)
     : env_(env),
       clock_(clock),
       options_(std::move(options)),
-      cache_(static_cast<size_t>(std::max(1, options_.storage.max_open_segments))),
-      segment_ctx_{env, &cache_, static_cast<size_t>(options_.storage.max_batch_bytes)},
+      cache_(std::make_shared<SegmentCache>(
+          static_cast<size_t>(std::max(1, options_.storage.max_open_segments)))),
+      segment_ctx_(SegmentContext::Make(env, cache_,
+                                        static_cast<size_t>(options_.storage.max_batch_bytes))),
       flusher_(std::make_unique<Flusher>(std::max(1, options_.storage.flusher_threads))),
       cleaner_(std::make_unique<Cleaner>(env, clock, options_.storage)),
       checkpoint_mu_(new absl::Mutex[options_.log_dirs.size()]) {}
@@ -99,7 +101,7 @@ LogParams LogManager::MakeParams(const std::string& dir, const TopicPartition& t
   p.env = env_;
   p.clock = clock_;
   p.flusher = flusher_.get();
-  p.segment_context = &segment_ctx_;
+  p.segment_context = segment_ctx_;
   p.dir = JoinPath(dir, tp.DirName());
   p.topic_partition = tp;
   p.config = options_.default_config;

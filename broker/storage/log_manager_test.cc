@@ -144,6 +144,25 @@ TEST_F(LogManagerTest, DeleteLogRemovesTheDirectory) {
   EXPECT_EQ(m->log_count(), 0u);
 }
 
+TEST_F(LogManagerTest, LogsOutliveTheManagerClosed) {
+  std::shared_ptr<Log> log;
+  {
+    auto m = Open(Options());
+    log = *m->GetOrCreateLog({"t", 0}, Uuid(), LogConfig());
+    Append(*log, 20);
+  }
+  // Reads still work; writes and waits are refused.
+  auto r = log->Read(Offset(0), ReadOptions{});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->region.empty());
+  std::string b = MakeBatch(0, 1);
+  EXPECT_FALSE(log->AppendAsLeader({b.data(), b.size()}, LeaderEpoch(1)).ok());
+  absl::Status waited;
+  log->WhenDurable(Offset(1000), [&](absl::Status s) { waited = s; });
+  EXPECT_FALSE(waited.ok());
+  log.reset();
+}
+
 TEST_F(LogManagerTest, RetentionRunsOnTheInjectedClock) {
   LogManagerOptions o = Options();
   o.default_config.retention_ms = 3'600'000;

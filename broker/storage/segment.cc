@@ -54,9 +54,9 @@ std::optional<int64_t> Segment::ParseFileName(std::string_view name, std::string
   return v;
 }
 
-Segment::Segment(const SegmentContext* ctx, std::string dir, int64_t base_offset, uint64_t size,
-                 int64_t index_interval_bytes)
-    : ctx_(ctx),
+Segment::Segment(std::shared_ptr<const SegmentContext> ctx, std::string dir, int64_t base_offset,
+                 uint64_t size, int64_t index_interval_bytes)
+    : ctx_(std::move(ctx)),
       dir_(std::move(dir)),
       base_(base_offset),
       index_interval_bytes_(index_interval_bytes),

@@ -36,11 +36,19 @@ namespace gregor::storage {
 
 class SegmentCache;
 
-// What every segment of a broker shares.
+// What every segment of a broker shares. Held by std::shared_ptr by every
+// segment, so logs and segments may outlive whoever made them.
 struct SegmentContext {
   Env* env = nullptr;
-  SegmentCache* cache = nullptr;  // null: inactive segments stay loaded
+  std::shared_ptr<SegmentCache> cache;  // null: inactive segments stay loaded
   size_t max_batch_bytes = 64 << 20;
+
+  static std::shared_ptr<const SegmentContext> Make(Env* env,
+                                                    std::shared_ptr<SegmentCache> cache,
+                                                    size_t max_batch_bytes = 64 << 20) {
+    return std::make_shared<const SegmentContext>(
+        SegmentContext{env, std::move(cache), max_batch_bytes});
+  }
 };
 
 inline constexpr char kLogSuffix[] = ".log";
@@ -75,7 +83,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // No I/O. `size`: the .log size of an existing segment. Index entries are
   // made every `index_interval_bytes` (index.interval.bytes when created).
   // Always held by std::shared_ptr (std::make_shared).
-  Segment(const SegmentContext* ctx, std::string dir, int64_t base_offset, uint64_t size,
+  Segment(std::shared_ptr<const SegmentContext> ctx, std::string dir, int64_t base_offset,
+          uint64_t size,
           int64_t index_interval_bytes);
   ~Segment();
   Segment(const Segment&) = delete;
@@ -185,7 +194,7 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // offset index's floor. Sets *exact when the answer needs no scan.
   uint64_t StartHint(int64_t offset, bool* exact) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
-  const SegmentContext* const ctx_;
+  const std::shared_ptr<const SegmentContext> ctx_;
   const std::string dir_;
   const int64_t base_;
   const int64_t index_interval_bytes_;

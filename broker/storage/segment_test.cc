@@ -14,11 +14,11 @@ using testing::MakeBatch;
 class SegmentTest : public ::testing::Test {
  protected:
   std::shared_ptr<Segment> NewSegment(int64_t base, int64_t interval = 100) {
-    return std::make_shared<Segment>(&ctx_, dir_.path(), base, 0, interval);
+    return std::make_shared<Segment>(ctx_, dir_.path(), base, 0, interval);
   }
   std::shared_ptr<Segment> Existing(int64_t base, int64_t interval = 100) {
     uint64_t size = std::filesystem::file_size(dir_.Sub(Segment::FileName(base, ".log")));
-    return std::make_shared<Segment>(&ctx_, dir_.path(), base, size, interval);
+    return std::make_shared<Segment>(ctx_, dir_.path(), base, size, interval);
   }
 
   // Appends `count` batches of `records` records each; returns their bytes.
@@ -53,7 +53,7 @@ class SegmentTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  SegmentContext ctx_{Env::Default(), nullptr, 1 << 20};
+  std::shared_ptr<const SegmentContext> ctx_ = SegmentContext::Make(Env::Default(), nullptr, 1 << 20);
 };
 
 TEST_F(SegmentTest, FileNamesAreTwentyDigitBaseOffsets) {
@@ -217,8 +217,8 @@ TEST_F(SegmentTest, RecoveryCutsAtTheFirstBadByte) {
   };
   for (const auto& c : cases) {
     testing::TempDir dir;
-    SegmentContext ctx{Env::Default(), nullptr, 1 << 20};
-    auto seg = std::make_shared<Segment>(&ctx, dir.path(), 0, 0, 100);
+    auto ctx = SegmentContext::Make(Env::Default(), nullptr, 1 << 20);
+    auto seg = std::make_shared<Segment>(ctx, dir.path(), 0, 0, 100);
     ASSERT_TRUE(seg->CreateActive().ok());
     std::vector<std::string> batches;
     for (int i = 0; i < 10; ++i) {
@@ -234,7 +234,7 @@ TEST_F(SegmentTest, RecoveryCutsAtTheFirstBadByte) {
     c.damage(file);
     ASSERT_TRUE(WriteFileAtomically(Env::Default(), path, file).ok());
 
-    auto again = std::make_shared<Segment>(&ctx, dir.path(), 0, file.size(), 100);
+    auto again = std::make_shared<Segment>(ctx, dir.path(), 0, file.size(), 100);
     int seen = 0;
     auto cut = again->Recover(0, 0, [&](const kafka::BatchHeader&) { ++seen; });
     ASSERT_TRUE(cut.ok()) << c.name << ": " << cut.status();
@@ -339,11 +339,12 @@ TEST_F(SegmentTest, FindsOffsetByTimestamp) {
 }
 
 TEST_F(SegmentTest, CacheUnloadsInactiveSegmentsAndReadsReloadThem) {
-  SegmentCache cache(1);
-  SegmentContext ctx{Env::Default(), &cache, 1 << 20};
+  auto cache_ptr = std::make_shared<SegmentCache>(1);
+  SegmentCache& cache = *cache_ptr;
+  auto ctx = SegmentContext::Make(Env::Default(), cache_ptr, 1 << 20);
   std::vector<std::shared_ptr<Segment>> segs;
   for (int s = 0; s < 3; ++s) {
-    auto seg = std::make_shared<Segment>(&ctx, dir_.path(), s * 100, 0, 100);
+    auto seg = std::make_shared<Segment>(ctx, dir_.path(), s * 100, 0, 100);
     ASSERT_TRUE(seg->CreateActive().ok());
     Append(*seg, s * 100, 5);
     seg->MakeInactive();

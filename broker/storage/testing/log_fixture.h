@@ -33,7 +33,7 @@ class LogFixture : public ::testing::Test {
     p.env = &env_;
     p.clock = &clock_;
     p.flusher = flusher_.get();
-    p.segment_context = &ctx_;
+    p.segment_context = ctx_;
     p.dir = dir_.Sub("orders-0");
     p.topic_partition = {"orders", 0};
     p.config = config_;
@@ -83,8 +83,8 @@ class LogFixture : public ::testing::Test {
   TempDir dir_;
   FakeClock clock_;
   FaultInjectionEnv env_;
-  SegmentCache cache_{64};
-  SegmentContext ctx_{&env_, &cache_, 64 << 20};
+  std::shared_ptr<const SegmentContext> ctx_ =
+      SegmentContext::Make(&env_, std::make_shared<SegmentCache>(64));
   std::unique_ptr<Flusher> flusher_;
   LogConfig config_;
   StorageOptions options_;
