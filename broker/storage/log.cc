@@ -567,26 +567,35 @@ absl::Status Log::VisitBatchHeaders(
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<Offset>> Log::OffsetForTimestamp(int64_t timestamp_ms) const {
+absl::StatusOr<std::optional<TimestampAndOffset>> Log::OffsetForTimestamp(
+    int64_t timestamp_ms) const {
   std::shared_ptr<const SegmentList> list = segments();
   const int64_t log_start = log_start_.load();
+  const int64_t leo = leo_.load();
   for (const auto& seg : *list) {
     ASSIGN_OR_RETURN(auto max, seg->MaxTimestamp());
     if (max.first < timestamp_ms) continue;
-    ASSIGN_OR_RETURN(std::optional<int64_t> found, seg->FindOffsetByTimestamp(timestamp_ms));
-    if (found) return Offset(std::max(*found, log_start));
+    ASSIGN_OR_RETURN(std::optional<TimestampAndOffset> found,
+                     seg->FindOffsetByTimestamp(timestamp_ms, log_start));
+    if (!found || found->offset >= leo) continue;
+    return found;
   }
-  return std::optional<Offset>();
+  return std::optional<TimestampAndOffset>();
 }
 
-absl::StatusOr<std::pair<int64_t, Offset>> Log::MaxTimestampAndOffset() const {
+absl::StatusOr<std::optional<TimestampAndOffset>> Log::MaxTimestampAndOffset() const {
   std::shared_ptr<const SegmentList> list = segments();
-  std::pair<int64_t, Offset> best{-1, Offset(-1)};
+  std::shared_ptr<Segment> best;
+  int64_t best_ts = -1;
   for (const auto& seg : *list) {
     ASSIGN_OR_RETURN(auto max, seg->MaxTimestamp());
-    if (max.first > best.first) best = {max.first, Offset(max.second)};
+    if (max.first > best_ts) {
+      best_ts = max.first;
+      best = seg;
+    }
   }
-  return best;
+  if (!best) return std::optional<TimestampAndOffset>();
+  return best->FindOffsetByTimestamp(best_ts);
 }
 
 EpochEndOffset Log::EndOffsetForEpoch(LeaderEpoch epoch) const {

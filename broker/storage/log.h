@@ -163,12 +163,12 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   Offset durable_offset() const { return Offset(flushed_.load()); }
   // Everything below it is on disk with its index entries (see checkpoint.md).
   Offset recovery_point() const { return Offset(recovery_point_.load()); }
-  // ListOffsets by timestamp: the base offset of the first batch with a
-  // timestamp >= `timestamp_ms`, or nullopt when there is none.
-  absl::StatusOr<std::optional<Offset>> OffsetForTimestamp(int64_t timestamp_ms) const;
-  // ListOffsets MAX_TIMESTAMP: (largest timestamp, base offset of the batch
-  // holding it); (-1, -1) for an empty log.
-  absl::StatusOr<std::pair<int64_t, Offset>> MaxTimestampAndOffset() const;
+  // ListOffsets by timestamp: the first record with a timestamp >=
+  // `timestamp_ms` (its timestamp and offset), or nullopt when there is none.
+  absl::StatusOr<std::optional<TimestampAndOffset>> OffsetForTimestamp(int64_t timestamp_ms) const;
+  // ListOffsets MAX_TIMESTAMP: the first record with the largest timestamp,
+  // or nullopt for an empty log.
+  absl::StatusOr<std::optional<TimestampAndOffset>> MaxTimestampAndOffset() const;
   // OffsetForLeaderEpoch.
   EpochEndOffset EndOffsetForEpoch(LeaderEpoch epoch) const;
   std::optional<LeaderEpoch> LatestEpoch() const;

@@ -140,15 +140,20 @@ TEST_F(LogReadTest, FindsOffsetsByTimestampAcrossSegments) {
     AppendRecords(*log, 2, 100);  // batch i: timestamps t0+100(i+1), +1
   }
   ASSERT_GE(log->segment_count(), 3);
-  EXPECT_EQ(*log->OffsetForTimestamp(0), Offset(0));
-  EXPECT_EQ(*log->OffsetForTimestamp(t0 + 1001), Offset(18));  // batch 9: t0+1000, t0+1001
-  EXPECT_EQ(*log->OffsetForTimestamp(t0 + 1002), Offset(20));
-  EXPECT_EQ(*log->OffsetForTimestamp(t0 + 2001), Offset(38));
-  EXPECT_EQ(*log->OffsetForTimestamp(t0 + 2002), std::nullopt);
+  using TO = TimestampAndOffset;
+  // Batch i holds offsets 2i (timestamp t0+100(i+1)) and 2i+1 (one ms later).
+  EXPECT_EQ(**log->OffsetForTimestamp(0), (TO{t0 + 100, 0}));
+  EXPECT_EQ(**log->OffsetForTimestamp(t0 + 1001), (TO{t0 + 1001, 19}));
+  EXPECT_EQ(**log->OffsetForTimestamp(t0 + 1002), (TO{t0 + 1100, 20}));
+  EXPECT_EQ(**log->OffsetForTimestamp(t0 + 2001), (TO{t0 + 2001, 39}));
+  EXPECT_FALSE(log->OffsetForTimestamp(t0 + 2002)->has_value());
   auto max = log->MaxTimestampAndOffset();
-  ASSERT_TRUE(max.ok());
-  EXPECT_EQ(max->first, t0 + 2001);
-  EXPECT_EQ(max->second, Offset(38));
+  ASSERT_TRUE(max.ok() && max->has_value());
+  EXPECT_EQ(**max, (TO{t0 + 2001, 39}));
+  // After DeleteRecords, answers start at the log start.
+  log->SetHighWatermark(log->log_end_offset());
+  ASSERT_TRUE(log->AdvanceLogStartOffset(Offset(25)).ok());
+  EXPECT_EQ(**log->OffsetForTimestamp(0), (TO{t0 + 1301, 25}));
 }
 
 TEST_F(LogReadTest, VisitsBatchHeadersFromAnOffset) {

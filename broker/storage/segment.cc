@@ -9,6 +9,7 @@
 #include "broker/storage/segment_cache.h"
 #include "common/status.h"
 #include "glog/logging.h"
+#include "proto/kafka/records/record_batch_reader.h"
 
 namespace gregor::storage {
 
@@ -721,7 +722,8 @@ absl::StatusOr<std::optional<SegmentSlice>> Segment::Read(int64_t start_offset,
   return slice;
 }
 
-absl::StatusOr<std::optional<int64_t>> Segment::FindOffsetByTimestamp(int64_t timestamp) {
+absl::StatusOr<std::optional<TimestampAndOffset>> Segment::FindOffsetByTimestamp(
+    int64_t timestamp, int64_t min_offset) {
   ASSIGN_OR_RETURN(std::shared_ptr<File> file, EnsureLoaded());
   uint64_t size, from = 0;
   {
@@ -736,10 +738,26 @@ absl::StatusOr<std::optional<int64_t>> Segment::FindOffsetByTimestamp(int64_t ti
     }
   }
   BatchReader reader(file.get(), from, size, ctx_->max_batch_bytes);
+  kafka::RecordBatchReader records;
   while (true) {
-    ASSIGN_OR_RETURN(std::optional<BatchAt> b, reader.Next(false));
+    ASSIGN_OR_RETURN(std::optional<BatchAt> b, reader.Next(/*whole=*/false));
     if (!b) return std::nullopt;
-    if (b->header.max_timestamp >= timestamp) return b->header.base_offset;
+    if (b->header.max_timestamp < timestamp || b->header.last_offset() < min_offset) continue;
+    // Read this batch whole and look at its records.
+    BatchReader whole(file.get(), b->position, b->end(), ctx_->max_batch_bytes);
+    ASSIGN_OR_RETURN(std::optional<BatchAt> w, whole.Next(/*whole=*/true));
+    const int64_t fallback = std::max(b->header.base_offset, min_offset);
+    if (!w || !records.Reset(w->bytes).ok()) {
+      return TimestampAndOffset{b->header.max_timestamp, fallback};
+    }
+    kafka::Record r;
+    while (records.Next(&r)) {
+      if (r.timestamp >= timestamp && r.offset >= min_offset) {
+        return TimestampAndOffset{r.timestamp, r.offset};
+      }
+    }
+    if (!records.status().ok()) return TimestampAndOffset{b->header.max_timestamp, fallback};
+    // No record reaches it (an emptied or compacted batch): keep looking.
   }
 }
 

@@ -66,6 +66,13 @@ struct BatchInfo {
   uint32_t size;
 };
 
+// A record found by timestamp.
+struct TimestampAndOffset {
+  int64_t timestamp;
+  int64_t offset;
+  friend bool operator==(const TimestampAndOffset&, const TimestampAndOffset&) = default;
+};
+
 // A byte range of one segment file, ending on a batch boundary.
 struct SegmentSlice {
   std::shared_ptr<File> file;
@@ -158,9 +165,13 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // Position of the first batch whose last offset >= `offset`, or size()
   // when there is none.
   absl::StatusOr<uint64_t> FindPosition(int64_t offset);
-  // The first batch with maxTimestamp >= `timestamp`: its base offset, or
-  // nullopt when there is none.
-  absl::StatusOr<std::optional<int64_t>> FindOffsetByTimestamp(int64_t timestamp);
+  // The first record with a timestamp >= `timestamp` (its offset and
+  // timestamp), or nullopt when the segment has none. Batches are found with
+  // the time index and their records read (decompressing when needed); a
+  // batch whose records cannot be read answers with its base offset. Records
+  // below `min_offset` (the log start) are skipped.
+  absl::StatusOr<std::optional<TimestampAndOffset>> FindOffsetByTimestamp(int64_t timestamp,
+                                                                          int64_t min_offset = 0);
   // Calls `fn` with each batch header from the first batch whose last offset
   // >= `from`, until it returns false or the segment ends. Returns whether
   // the walk reached the end of the segment.

@@ -332,10 +332,15 @@ TEST_F(SegmentTest, FindsOffsetByTimestamp) {
   ASSERT_TRUE(ts.ok());
   EXPECT_EQ(ts->first, t0 + 192);
   EXPECT_EQ(ts->second, 57);
-  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0), 0);
-  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0 + 55), 18);  // batch 5 holds t0+52 max, batch 6 t0+62
-  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0 + 192), 57);
+  using TO = TimestampAndOffset;
+  // Record j of batch i has offset 3i+j and timestamp t0+10i+j.
+  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0), (TO{t0, 0}));
+  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0 + 55), (TO{t0 + 60, 18}));
+  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0 + 51), (TO{t0 + 51, 16}));
+  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0 + 192), (TO{t0 + 192, 59}));
   EXPECT_FALSE(seg->FindOffsetByTimestamp(t0 + 193)->has_value());
+  // Records below a minimum offset are skipped.
+  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0, 17), (TO{t0 + 52, 17}));
 }
 
 TEST_F(SegmentTest, CacheUnloadsInactiveSegmentsAndReadsReloadThem) {
