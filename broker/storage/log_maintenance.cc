@@ -420,8 +420,15 @@ void Log::Fail(const absl::Status& error) {
 // ------------------------------------------------------- replication helpers
 
 void Log::SetHighWatermark(Offset hw) {
-  absl::MutexLock l(&mu_);
+  // Lock-free so that a slow append never delays the replication path. A
+  // truncation racing with this can leave hw above the new log end for a
+  // moment; the clamp below (and every reader's min with the log end) fixes
+  // that.
   hw_.store(std::clamp(hw.value(), log_start_.load(), leo_.load()));
+  int64_t cur = hw_.load();
+  for (int64_t leo = leo_.load(); cur > leo; leo = leo_.load()) {
+    if (hw_.compare_exchange_weak(cur, leo)) break;
+  }
 }
 
 absl::Status Log::AssignEpochStartOffset(LeaderEpoch epoch, Offset start_offset) {
