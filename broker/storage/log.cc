@@ -106,8 +106,8 @@ absl::Status Log::Recover() {
     ASSIGN_OR_RETURN(Uuid id, DecodePartitionMetadata(*meta));
     if (!topic_id_.IsZero() && id != topic_id_) {
       return absl::FailedPreconditionError(
-          absl::StrCat(dir_, " belongs to topic id ", id.ToBase64(), ", not ",
-                       topic_id_.ToBase64(), " (an older incarnation of the topic)"));
+          absl::StrCat(dir_, " belongs to topic id ", id.ToBase64(), ", not ", topic_id_.ToBase64(),
+                       " (an older incarnation of the topic)"));
     }
     topic_id_ = id;
   } else if (absl::IsNotFound(meta.status())) {
@@ -163,8 +163,8 @@ absl::Status Log::Recover() {
 
   SegmentList list;
   for (const auto& [base, size] : logs) {
-    list.push_back(std::make_shared<Segment>(segment_ctx_, dir_, base, size,
-                                             cfg.index_interval_bytes));
+    list.push_back(
+        std::make_shared<Segment>(segment_ctx_, dir_, base, size, cfg.index_interval_bytes));
   }
   bool recovered = false;
   if (list.empty()) {
@@ -263,8 +263,8 @@ absl::Status Log::Recover() {
   flushed_.store(leo);
   recovery_point_.store(leo);
   if (recovered) {
-    LOG(INFO) << dir_ << ": recovered; log " << log_start << ".." << leo << ", "
-              << list.size() << " segments";
+    LOG(INFO) << dir_ << ": recovered; log " << log_start << ".." << leo << ", " << list.size()
+              << " segments";
   }
   return absl::OkStatus();
 }
@@ -286,14 +286,14 @@ absl::Status CheckBatchStructure(std::string_view batch) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(
-    std::span<char> buf, bool as_leader, const LeaderAppendOptions& options,
-    const LogConfig& cfg) const {
+absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(std::span<char> buf, bool as_leader,
+                                                                const LeaderAppendOptions& options,
+                                                                const LogConfig& cfg) const {
   if (buf.empty()) return MakeStorageError(StorageError::kInvalidRecord, "empty append");
   if (static_cast<int64_t>(buf.size()) > cfg.segment_bytes) {
-    return MakeStorageError(StorageError::kRecordListTooLarge,
-                            absl::StrCat("append of ", buf.size(), " bytes exceeds segment.bytes ",
-                                         cfg.segment_bytes));
+    return MakeStorageError(
+        StorageError::kRecordListTooLarge,
+        absl::StrCat("append of ", buf.size(), " bytes exceeds segment.bytes ", cfg.segment_bytes));
   }
   const size_t limit = as_leader ? static_cast<size_t>(cfg.max_message_bytes)
                                  : static_cast<size_t>(options_.max_batch_bytes);
@@ -310,9 +310,9 @@ absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(
       return MakeStorageError(StorageError::kCorruptMessage, size.status().message());
     }
     if (*size > rest.size()) {
-      return MakeStorageError(StorageError::kCorruptMessage,
-                              absl::StrCat("batch of ", *size, " bytes but only ", rest.size(),
-                                           " bytes remain"));
+      return MakeStorageError(
+          StorageError::kCorruptMessage,
+          absl::StrCat("batch of ", *size, " bytes but only ", rest.size(), " bytes remain"));
     }
     std::string_view bytes = rest.substr(0, *size);
     if (bytes.size() < kafka::kBatchHeaderSize) {
@@ -338,10 +338,10 @@ absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(
       }
     } else {
       if (h.base_offset < 0 || (!out.empty() && h.base_offset <= out.back().header.last_offset())) {
-        return MakeStorageError(StorageError::kInvalidRecord,
-                                absl::StrCat("follower batch at ", h.base_offset,
-                                             " does not follow offset ",
-                                             out.empty() ? -1 : out.back().header.last_offset()));
+        return MakeStorageError(
+            StorageError::kInvalidRecord,
+            absl::StrCat("follower batch at ", h.base_offset, " does not follow offset ",
+                         out.empty() ? -1 : out.back().header.last_offset()));
       }
     }
     out.push_back({pos, *size, h});
@@ -404,8 +404,7 @@ absl::StatusOr<AppendResult> Log::AppendAsFollower(std::span<char> buf) {
     const int64_t leo = leo_.load();
     if (parsed.front().header.base_offset < leo) {
       return MakeStorageError(StorageError::kUnexpectedAppendOffset,
-                              absl::StrCat("follower append at ",
-                                           parsed.front().header.base_offset,
+                              absl::StrCat("follower append at ", parsed.front().header.base_offset,
                                            " is below the log end offset ", leo));
     }
     bool epochs_changed = false;
@@ -511,10 +510,9 @@ absl::StatusOr<ReadResult> Log::Read(Offset start, const ReadOptions& options) c
   // (compaction) while we look at it: try again with a fresh snapshot.
   for (int attempt = 0;; ++attempt) {
     std::shared_ptr<const SegmentList> list = segments();
-    auto it = std::upper_bound(list->begin(), list->end(), start.value(),
-                               [](int64_t o, const std::shared_ptr<Segment>& s) {
-                                 return o < s->base_offset();
-                               });
+    auto it = std::upper_bound(
+        list->begin(), list->end(), start.value(),
+        [](int64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset(); });
     if (it != list->begin()) --it;
     int64_t from = start.value();
     absl::Status failed;

@@ -58,8 +58,8 @@ struct LeaderAppendOptions {
 };
 
 struct AppendResult {
-  Offset first_offset;  // base offset of the first batch
-  Offset last_offset;   // last offset of the last batch
+  Offset first_offset;              // base offset of the first batch
+  Offset last_offset;               // last offset of the last batch
   int64_t log_append_time_ms = -1;  // -1 unless the topic uses LogAppendTime
   Offset log_start_offset;
   int64_t max_timestamp = -1;  // largest batch maxTimestamp appended
@@ -107,7 +107,7 @@ struct LogParams {
   Clock* clock = nullptr;
   Flusher* flusher = nullptr;  // null: WhenDurable syncs inline in the caller
   std::shared_ptr<const SegmentContext> segment_context;  // shared by a broker's logs
-  std::string dir;  // <log.dir>/<topic>-<partition>
+  std::string dir;                                        // <log.dir>/<topic>-<partition>
   TopicPartition topic_partition;
   Uuid topic_id;  // written to partition.metadata; zero: not known
   LogConfig config;
@@ -270,9 +270,8 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   // Swaps a compacted replacement in for `group` (consecutive inactive
   // segments ending where the segment at `end` begins); Aborted when the log
   // changed meanwhile. See docs/formats/segment.md, "Compaction swap".
-  absl::Status ReplaceWithCleaned(const std::vector<std::shared_ptr<Segment>>& group,
-                                  int64_t end, const std::string& cleaned_path,
-                                  uint64_t cleaned_size);
+  absl::Status ReplaceWithCleaned(const std::vector<std::shared_ptr<Segment>>& group, int64_t end,
+                                  const std::string& cleaned_path, uint64_t cleaned_size);
   absl::Status TruncateFullyLocked(int64_t offset, std::vector<std::shared_ptr<Segment>>* renamed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Finishes a compaction swap interrupted by a crash (see segment.md).

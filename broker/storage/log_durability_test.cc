@@ -146,11 +146,11 @@ TEST_F(LogDurabilityTest, AcknowledgedBatchesSurvivePowerLoss) {
           ASSERT_TRUE(r.ok());
           if (rng() % 5 == 0) {
             absl::Notification n;
-            (*log)->WhenDurable(r->last_offset + 1, [&, end = r->last_offset.value() + 1](
-                                                        absl::Status s) {
-              if (s.ok()) acked = std::max(acked, end);
-              n.Notify();
-            });
+            (*log)->WhenDurable(r->last_offset + 1,
+                                [&, end = r->last_offset.value() + 1](absl::Status s) {
+                                  if (s.ok()) acked = std::max(acked, end);
+                                  n.Notify();
+                                });
             n.WaitForNotification();
           }
           if (rng() % 17 == 0) recovery_point = (*log)->CheckpointRecoveryPoint()->value();

@@ -35,8 +35,10 @@ TEST_F(LogReadTest, EmptyLogReadsNothingAtZeroAndRefusesBeyond) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->region.empty());
   EXPECT_EQ(r->log_end_offset, Offset(0));
-  EXPECT_EQ(GetStorageError(log->Read(Offset(1), Opts()).status()), StorageError::kOffsetOutOfRange);
-  EXPECT_EQ(GetStorageError(log->Read(Offset(-1), Opts()).status()), StorageError::kOffsetOutOfRange);
+  EXPECT_EQ(GetStorageError(log->Read(Offset(1), Opts()).status()),
+            StorageError::kOffsetOutOfRange);
+  EXPECT_EQ(GetStorageError(log->Read(Offset(-1), Opts()).status()),
+            StorageError::kOffsetOutOfRange);
 }
 
 TEST_F(LogReadTest, ReadAtTheLogEndIsEmptyAndPastItIsOutOfRange) {
@@ -125,7 +127,8 @@ TEST_F(LogReadTest, OffsetsBelowTheLogStartAreOutOfRange) {
   for (int i = 0; i < 5; ++i) AppendRecords(*log, 2);
   log->SetHighWatermark(Offset(10));
   ASSERT_TRUE(log->AdvanceLogStartOffset(Offset(4)).ok());
-  EXPECT_EQ(GetStorageError(log->Read(Offset(3), Opts()).status()), StorageError::kOffsetOutOfRange);
+  EXPECT_EQ(GetStorageError(log->Read(Offset(3), Opts()).status()),
+            StorageError::kOffsetOutOfRange);
   auto r = log->Read(Offset(4), Opts());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(BaseOffsets(r->region).front(), 4);
@@ -161,18 +164,22 @@ TEST_F(LogReadTest, VisitsBatchHeadersFromAnOffset) {
   auto log = OpenLog();
   for (int i = 0; i < 12; ++i) AppendRecords(*log, 2, 100);
   std::vector<int64_t> seen;
-  ASSERT_TRUE(log->VisitBatchHeaders(Offset(7), [&](const kafka::BatchHeader& h) {
-                   seen.push_back(h.base_offset);
-                   return true;
-                 }).ok());
+  ASSERT_TRUE(log->VisitBatchHeaders(Offset(7),
+                                     [&](const kafka::BatchHeader& h) {
+                                       seen.push_back(h.base_offset);
+                                       return true;
+                                     })
+                  .ok());
   ASSERT_EQ(seen.size(), 9u);
   EXPECT_EQ(seen.front(), 6);
   EXPECT_EQ(seen.back(), 22);
   seen.clear();
-  ASSERT_TRUE(log->VisitBatchHeaders(Offset(0), [&](const kafka::BatchHeader& h) {
-                   seen.push_back(h.base_offset);
-                   return seen.size() < 3;
-                 }).ok());
+  ASSERT_TRUE(log->VisitBatchHeaders(Offset(0),
+                                     [&](const kafka::BatchHeader& h) {
+                                       seen.push_back(h.base_offset);
+                                       return seen.size() < 3;
+                                     })
+                  .ok());
   EXPECT_EQ(seen.size(), 3u);
 }
 

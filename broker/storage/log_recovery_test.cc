@@ -153,8 +153,10 @@ TEST_F(LogRecoveryTest, EpochEntriesBeyondTheRecoveredEndAreDropped) {
   std::vector<int64_t> bases = FillAndDrop();
   // The checkpoint claims an epoch that never made it to disk.
   ASSERT_TRUE(WriteEpochCheckpoint(&env_, dir_.Sub("orders-0/leader-epoch-checkpoint"),
-                                   {{LeaderEpoch(0), Offset(0)}, {LeaderEpoch(1), Offset(20)},
-                                    {LeaderEpoch(2), Offset(40)}, {LeaderEpoch(3), Offset(60)},
+                                   {{LeaderEpoch(0), Offset(0)},
+                                    {LeaderEpoch(1), Offset(20)},
+                                    {LeaderEpoch(2), Offset(40)},
+                                    {LeaderEpoch(3), Offset(60)},
                                     {LeaderEpoch(9), Offset(80)}})
                   .ok());
   auto log = Reopen(false, bases.back());
@@ -164,10 +166,11 @@ TEST_F(LogRecoveryTest, EpochEntriesBeyondTheRecoveredEndAreDropped) {
 TEST_F(LogRecoveryTest, EpochsOfRecoveredBatchesAreAssigned) {
   std::vector<int64_t> bases = FillAndDrop();
   // The checkpoint lost the newest epoch (written, then the crash).
-  ASSERT_TRUE(WriteEpochCheckpoint(&env_, dir_.Sub("orders-0/leader-epoch-checkpoint"),
-                                   {{LeaderEpoch(0), Offset(0)}, {LeaderEpoch(1), Offset(20)},
-                                    {LeaderEpoch(2), Offset(40)}})
-                  .ok());
+  ASSERT_TRUE(
+      WriteEpochCheckpoint(
+          &env_, dir_.Sub("orders-0/leader-epoch-checkpoint"),
+          {{LeaderEpoch(0), Offset(0)}, {LeaderEpoch(1), Offset(20)}, {LeaderEpoch(2), Offset(40)}})
+          .ok());
   auto log = Reopen(false, 50);
   EXPECT_EQ(log->LatestEpoch(), LeaderEpoch(3));
   EXPECT_EQ(log->EndOffsetForEpoch(LeaderEpoch(2)), (EpochEndOffset{LeaderEpoch(2), Offset(60)}));
@@ -206,7 +209,8 @@ TEST_F(LogRecoveryTest, InterruptedCompactionSwapIsCompleted) {
     last_batch.resize(*kafka::NextBatchSize(last_batch, 1 << 20));
   }
   ASSERT_TRUE(WriteFileAtomically(&env_, SegPath(bases[0]) + ".cleaned", last_batch).ok());
-  ASSERT_TRUE(WriteFileAtomically(&env_, dir_.Sub("orders-0/" + Segment::FileName(bases[0], ".swap")),
+  ASSERT_TRUE(WriteFileAtomically(&env_,
+                                  dir_.Sub("orders-0/" + Segment::FileName(bases[0], ".swap")),
                                   "end " + std::to_string(bases[2]) + "\n")
                   .ok());
   auto log = Reopen(false, bases.back());

@@ -43,8 +43,7 @@ struct SegmentContext {
   std::shared_ptr<SegmentCache> cache;  // null: inactive segments stay loaded
   size_t max_batch_bytes = 64 << 20;
 
-  static std::shared_ptr<const SegmentContext> Make(Env* env,
-                                                    std::shared_ptr<SegmentCache> cache,
+  static std::shared_ptr<const SegmentContext> Make(Env* env, std::shared_ptr<SegmentCache> cache,
                                                     size_t max_batch_bytes = 64 << 20) {
     return std::make_shared<const SegmentContext>(
         SegmentContext{env, std::move(cache), max_batch_bytes});
@@ -91,8 +90,7 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // made every `index_interval_bytes` (index.interval.bytes when created).
   // Always held by std::shared_ptr (std::make_shared).
   Segment(std::shared_ptr<const SegmentContext> ctx, std::string dir, int64_t base_offset,
-          uint64_t size,
-          int64_t index_interval_bytes);
+          uint64_t size, int64_t index_interval_bytes);
   ~Segment();
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;

@@ -53,7 +53,8 @@ class SegmentTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::shared_ptr<const SegmentContext> ctx_ = SegmentContext::Make(Env::Default(), nullptr, 1 << 20);
+  std::shared_ptr<const SegmentContext> ctx_ =
+      SegmentContext::Make(Env::Default(), nullptr, 1 << 20);
 };
 
 TEST_F(SegmentTest, FileNamesAreTwentyDigitBaseOffsets) {
@@ -80,7 +81,7 @@ TEST_F(SegmentTest, AppendPublishesSizeAndNextOffset) {
 TEST_F(SegmentTest, ReadReturnsWholeBatchesFromTheOneHoldingTheStartOffset) {
   auto seg = NewSegment(0);
   ASSERT_TRUE(seg->CreateActive().ok());
-  auto b = Append(*seg, 0, 5);  // offsets 0..14, 3 per batch
+  auto b = Append(*seg, 0, 5);                  // offsets 0..14, 3 per batch
   auto r = seg->Read(4, 1000, 1 << 20, false);  // offset 4 is in the second batch
   ASSERT_TRUE(r.ok() && r->has_value());
   EXPECT_EQ(ReadSlice(**r), b[1] + b[2] + b[3] + b[4]);

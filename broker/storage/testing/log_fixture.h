@@ -49,8 +49,7 @@ class LogFixture : public ::testing::Test {
   }
 
   // Appends one batch of `records` records as leader; returns the result.
-  AppendResult AppendRecords(Log& log, int records, size_t value_bytes = 40,
-                             int32_t epoch = 0) {
+  AppendResult AppendRecords(Log& log, int records, size_t value_bytes = 40, int32_t epoch = 0) {
     std::string b = MakeBatch(0, records, value_bytes, clock_.WallMillis());
     auto r = log.AppendAsLeader({b.data(), b.size()}, LeaderEpoch(epoch));
     EXPECT_TRUE(r.ok()) << r.status();

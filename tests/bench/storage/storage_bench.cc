@@ -313,12 +313,12 @@ int Main() {
       StorageAppend(b, total, batch, Sync::kNone);
       CHECK(b.log->Flush().ok());
       RawWrite(raw, total, batch, kMiB);
-      rows.push_back(Pair("sequential read, page cache (1 MiB regions)",
-                          [&] { return RawRead(raw, false); },
-                          [&] { return StorageRead(b, false); }));
-      rows.push_back(Pair("sequential read, from disk (1 MiB regions)",
-                          [&] { return RawRead(raw, true); },
-                          [&] { return StorageRead(b, true); }));
+      rows.push_back(Pair(
+          "sequential read, page cache (1 MiB regions)", [&] { return RawRead(raw, false); },
+          [&] { return StorageRead(b, false); }));
+      rows.push_back(Pair(
+          "sequential read, from disk (1 MiB regions)", [&] { return RawRead(raw, true); },
+          [&] { return StorageRead(b, true); }));
     }
     b.log.reset();
     std::filesystem::remove_all(logdir);
