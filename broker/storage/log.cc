@@ -193,6 +193,19 @@ absl::Status Log::Recover() {
       }
     };
     for (size_t i = first; i < list.size(); ++i) {
+      if (i > first && list[i]->base_offset() < min_base) {
+        // Overlaps the previous segment (e.g. a segment removed by a
+        // truncation that came back): it and everything after it go.
+        LOG(ERROR) << dir_ << ": segment " << list[i]->base_offset()
+                   << " overlaps the previous one, which ends at " << min_base
+                   << "; deleting it and later segments";
+        for (size_t j = i; j < list.size(); ++j) {
+          RETURN_IF_ERROR(list[j]->RenameForDeletion());
+          RETURN_IF_ERROR(list[j]->DeleteRenamedFiles());
+        }
+        list.resize(i);
+        break;
+      }
       ASSIGN_OR_RETURN(uint64_t cut, list[i]->Recover(trusted_below, min_base, on_batch));
       recovered = true;
       pending_sync_.push_back(list[i]);

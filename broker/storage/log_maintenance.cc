@@ -84,7 +84,9 @@ absl::Status Log::TruncateTo(Offset offset) {
       RemoveSegments(victims, &renamed);
       status = keep->MakeActive();
       if (status.ok()) status = keep->TruncateTo(target).status();
-      if (status.ok()) status = keep->SyncLog();  // the cut must not come back
+      // Neither the cut nor the removed segments may come back after a crash.
+      if (status.ok()) status = keep->SyncLog();
+      if (status.ok() && !victims.empty()) status = env_->SyncDir(dir_);
       if (!status.ok()) {
         Fail(status);
       } else {

@@ -222,6 +222,25 @@ TEST_F(LogRecoveryTest, InterruptedCompactionSwapIsCompleted) {
   EXPECT_EQ(log->log_end_offset(), Offset(80));
 }
 
+TEST_F(LogRecoveryTest, SegmentOverlappingThePreviousOneIsDropped) {
+  std::vector<int64_t> bases = FillAndDrop();
+  ASSERT_GE(bases.size(), 3u);
+  // A stale segment whose range overlaps the one before it (a truncated-away
+  // segment resurrected by a crash, say), placed after the first segment.
+  const int64_t stale_base = bases[1] - 4;
+  std::string stale = testing::MakeBatch(stale_base, 2, 100);
+  for (size_t i = 1; i < bases.size(); ++i) {
+    ASSERT_TRUE(env_.DeleteFile(SegPath(bases[i])).ok());
+    (void)env_.DeleteFile(SegPath(bases[i], ".index"));
+    (void)env_.DeleteFile(SegPath(bases[i], ".timeindex"));
+  }
+  ASSERT_TRUE(WriteFileAtomically(&env_, SegPath(stale_base), stale).ok());
+  auto log = Reopen(false, 0);
+  EXPECT_EQ(log->SegmentBaseOffsets(), std::vector<int64_t>{bases[0]});
+  EXPECT_EQ(log->log_end_offset(), Offset(bases[1]));
+  EXPECT_FALSE(env_.FileExists(SegPath(stale_base)));
+}
+
 TEST_F(LogRecoveryTest, CheckpointedLogStartAndHighWatermarkAreClamped) {
   FillAndDrop();
   LogParams p = Params();
