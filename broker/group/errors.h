@@ -5,6 +5,7 @@
 #define GREGOR_BROKER_GROUP_ERRORS_H_
 
 #include <cstdint>
+#include <ostream>
 
 #include "absl/status/status.h"
 
@@ -38,6 +39,10 @@ enum class ErrorCode : int16_t {
 const char* ErrorName(ErrorCode code);
 
 inline int16_t ToInt(ErrorCode code) { return static_cast<int16_t>(code); }
+
+inline std::ostream& operator<<(std::ostream& os, ErrorCode code) {
+  return os << ErrorName(code) << " (" << ToInt(code) << ")";
+}
 
 // How a failed append to __consumer_offsets is reported to clients, as
 // Kafka's CoordinatorOperationExceptionHelper maps storage errors:
