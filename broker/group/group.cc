@@ -249,9 +249,8 @@ bool Group::SupportsProtocols(std::string_view protocol_type,
   if (!protocol_type_ || *protocol_type_ != protocol_type) return false;
   for (const JoinGroupProtocol& p : protocols) {
     auto it = supported_protocols_.find(p.name);
-    if (it != supported_protocols_.end() && it->second == static_cast<int>(members_.size())) {
-      return true;
-    }
+    int count = it == supported_protocols_.end() ? 0 : it->second;
+    if (count == static_cast<int>(members_.size())) return true;
   }
   return false;
 }
