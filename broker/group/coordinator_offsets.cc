@@ -7,28 +7,13 @@
 #include "glog/logging.h"
 
 namespace gregor::broker::group {
-namespace {
-
-OffsetCommitResponse CommitErrorResponse(const OffsetCommitRequest& req, ErrorCode error) {
-  OffsetCommitResponse r;
-  for (const OffsetCommitRequestTopic& t : req.topics) {
-    OffsetCommitResponseTopic rt{t.name, {}};
-    for (const OffsetCommitRequestPartition& p : t.partitions) {
-      rt.partitions.push_back({p.partition_index, error});
-    }
-    r.topics.push_back(std::move(rt));
-  }
-  return r;
-}
-
-}  // namespace
 
 // ---- OffsetCommit ----
 
 void GroupCoordinatorState::OffsetCommit(RequestId id, const RequestContext& ctx,
                                          const OffsetCommitRequest& req, Now now, Output* out) {
   auto fail = [&](ErrorCode error) {
-    Send(id, CommitErrorResponse(req, error), out);
+    Send(id, MakeOffsetCommitErrorResponse(req, error), out);
     Finish(out);
   };
   if (req.group_id.size() > kMaxRecordStringBytes) return fail(ErrorCode::kInvalidGroupId);
@@ -107,7 +92,7 @@ void GroupCoordinatorState::OffsetCommit(RequestId id, const RequestContext& ctx
   }
   ReplyAfterAppends(
       appends_before, id, std::move(response),
-      [req](ErrorCode e) { return Response(CommitErrorResponse(req, e)); }, out);
+      [req](ErrorCode e) { return Response(MakeOffsetCommitErrorResponse(req, e)); }, out);
   Finish(out);
 }
 

@@ -178,6 +178,20 @@ struct OffsetCommitResponse {
   std::vector<OffsetCommitResponseTopic> topics;
 };
 
+// Every partition of `req` failing with `error`.
+inline OffsetCommitResponse MakeOffsetCommitErrorResponse(const OffsetCommitRequest& req,
+                                                          ErrorCode error) {
+  OffsetCommitResponse r;
+  for (const OffsetCommitRequestTopic& t : req.topics) {
+    OffsetCommitResponseTopic rt{t.name, {}};
+    for (const OffsetCommitRequestPartition& p : t.partitions) {
+      rt.partitions.push_back({p.partition_index, error});
+    }
+    r.topics.push_back(std::move(rt));
+  }
+  return r;
+}
+
 // ---- OffsetFetch (key 9) ----
 
 struct OffsetFetchRequestTopic {
