@@ -199,7 +199,10 @@ void GroupCoordinator::RearmTimerLocked(const std::shared_ptr<Shard>& shard,
   uint64_t arming = ++shard->arming;
   if (!deadline) return;
   std::weak_ptr<Shard> weak = shard;
-  shard->timer_handle = timer_->Schedule(*deadline, [this, weak, arming] { OnTimer(weak, arming); });
+  shard->timer_handle = timer_->Schedule(*deadline, [this, weak, arming] {
+    if (weak.expired()) return;  // unloaded and gone
+    OnTimer(weak, arming);
+  });
 }
 
 void GroupCoordinator::OnTimer(const std::weak_ptr<Shard>& weak, uint64_t arming) {
@@ -236,8 +239,10 @@ void GroupCoordinator::DrainOutbox(const std::shared_ptr<Shard>& shard) {
       OnAppendDone(weak, append.id, batch.status());
     } else {
       AppendId id = append.id;
-      log_->Append(shard->partition, *std::move(batch),
-                   [this, weak, id](absl::Status status) { OnAppendDone(weak, id, std::move(status)); });
+      log_->Append(shard->partition, *std::move(batch), [this, weak, id](absl::Status status) {
+        if (weak.expired()) return;  // unloaded and gone
+        OnAppendDone(weak, id, std::move(status));
+      });
     }
     absl::MutexLock l(&shard->mu);
     shard->draining = false;

@@ -19,6 +19,10 @@
 // partition serialises its state machine; callbacks run on the calling
 // thread or on the thread that completed an append or fired a timer, never
 // under a lock. Callbacks must not block.
+//
+// Lifetime: the clock, timer, log and encoder must outlive the coordinator,
+// and the log and timer must have stopped calling back before it is
+// destroyed (destruction answers every parked request with NOT_COORDINATOR).
 #ifndef GREGOR_BROKER_GROUP_GROUP_COORDINATOR_H_
 #define GREGOR_BROKER_GROUP_GROUP_COORDINATOR_H_
 
