@@ -188,7 +188,8 @@ void GroupCoordinator::ProcessOutputLocked(const std::shared_ptr<Shard>& shard, 
     shard->calls.erase(it);
   }
   for (AppendRequest& a : out.appends) shard->outbox.push_back(std::move(a));
-  RearmTimerLocked(shard, out.next_deadline);
+  // Ask the state itself rather than trust every output to carry it.
+  RearmTimerLocked(shard, shard->state ? shard->state->timers().NextDeadline() : std::nullopt);
 }
 
 void GroupCoordinator::RearmTimerLocked(const std::shared_ptr<Shard>& shard,
