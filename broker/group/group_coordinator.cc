@@ -10,27 +10,6 @@
 
 namespace gregor::broker::group {
 
-struct GroupCoordinator::Shard {
-  enum class Phase { kLoading, kActive, kUnloaded };
-
-  Shard(int32_t p, int32_t e, std::unique_ptr<GroupCoordinatorState> s)
-      : partition(p), epoch(e), state(std::move(s)) {}
-
-  const int32_t partition;
-  const int32_t epoch;
-  absl::Mutex mu;
-  Phase phase ABSL_GUARDED_BY(mu) = Phase::kLoading;
-  std::unique_ptr<GroupCoordinatorState> state ABSL_GUARDED_BY(mu);
-  RequestId next_request_id ABSL_GUARDED_BY(mu) = 1;
-  absl::flat_hash_map<RequestId, PendingCall> calls ABSL_GUARDED_BY(mu);
-  std::deque<AppendRequest> outbox ABSL_GUARDED_BY(mu);
-  bool draining ABSL_GUARDED_BY(mu) = false;
-  std::optional<MonoTime> armed_deadline ABSL_GUARDED_BY(mu);
-  CoordinatorTimer::Handle timer_handle ABSL_GUARDED_BY(mu) = 0;
-  // Bumped at every arming; a firing of an older arming is stale.
-  uint64_t arming ABSL_GUARDED_BY(mu) = 0;
-};
-
 GroupCoordinator::GroupCoordinator(GroupCoordinatorOptions options, Clock* clock,
                                    CoordinatorTimer* timer, CoordinatorLog* log,
                                    const RecordBatchEncoder* encoder)
@@ -407,7 +386,9 @@ void GroupCoordinator::OffsetFetch(const RequestContext& ctx, const OffsetFetchR
     gather->groups.resize(req.groups.size());
     gather->remaining = by_partition.size();
   }
-  for (const auto& [partition, indexes] : by_partition) {
+  for (const auto& entry : by_partition) {
+    const int32_t partition = entry.first;
+    const std::vector<size_t>& indexes = entry.second;
     OffsetFetchRequest sub;
     sub.require_stable = req.require_stable;
     for (size_t i : indexes) sub.groups.push_back(req.groups[i]);
@@ -461,7 +442,9 @@ void GroupCoordinator::DeleteGroups(const RequestContext& ctx, const DeleteGroup
     gather->results.resize(req.groups.size());
     gather->remaining = by_partition.size();
   }
-  for (const auto& [partition, indexes] : by_partition) {
+  for (const auto& entry : by_partition) {
+    const int32_t partition = entry.first;
+    const std::vector<size_t>& indexes = entry.second;
     std::vector<std::string> ids;
     for (size_t i : indexes) ids.push_back(req.groups[i]);
     auto deliver = [gather, indexes](Response r) {

@@ -27,6 +27,7 @@
 #define GREGOR_BROKER_GROUP_GROUP_COORDINATOR_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -138,11 +139,32 @@ class GroupCoordinator {
                                                       const ConsumerGroupDescribeRequest& req);
 
  private:
-  struct Shard;
   struct PendingCall {
     std::function<void(Response)> deliver;
     std::function<Response(ErrorCode)> make_error;
   };
+  // One __consumer_offsets partition led here.
+  struct Shard {
+    enum class Phase { kLoading, kActive, kUnloaded };
+
+    Shard(int32_t p, int32_t e, std::unique_ptr<GroupCoordinatorState> s)
+        : partition(p), epoch(e), state(std::move(s)) {}
+
+    const int32_t partition;
+    const int32_t epoch;
+    absl::Mutex mu;
+    Phase phase ABSL_GUARDED_BY(mu) = Phase::kLoading;
+    std::unique_ptr<GroupCoordinatorState> state ABSL_GUARDED_BY(mu);
+    RequestId next_request_id ABSL_GUARDED_BY(mu) = 1;
+    absl::flat_hash_map<RequestId, PendingCall> calls ABSL_GUARDED_BY(mu);
+    std::deque<AppendRequest> outbox ABSL_GUARDED_BY(mu);
+    bool draining ABSL_GUARDED_BY(mu) = false;
+    std::optional<MonoTime> armed_deadline ABSL_GUARDED_BY(mu);
+    CoordinatorTimer::Handle timer_handle ABSL_GUARDED_BY(mu) = 0;
+    // Bumped at every arming; a firing of an older arming is stale.
+    uint64_t arming ABSL_GUARDED_BY(mu) = 0;
+  };
+
   // Replies to deliver after the shard lock is released.
   using Deliveries = std::vector<std::pair<std::function<void(Response)>, Response>>;
 
