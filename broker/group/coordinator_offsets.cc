@@ -230,6 +230,7 @@ void GroupCoordinatorState::DeleteGroups(RequestId id, const std::vector<std::st
   std::vector<CoordinatorRecord> records;
   std::vector<OffsetMutation> mutations;
   std::vector<std::string> deleted;
+  auto removed = std::make_shared<std::vector<std::unique_ptr<Group>>>();
   for (const std::string& gid : group_ids) {
     const Group* group = FindGroup(gid);
     ErrorCode error = ErrorCode::kNone;
@@ -261,14 +262,17 @@ void GroupCoordinatorState::DeleteGroups(RequestId id, const std::vector<std::st
     CHECK(tombstone.ok()) << tombstone.status();
     records.push_back(*std::move(tombstone));
     deleted.push_back(gid);
-    RemoveGroup(gid);
+    removed->push_back(RemoveGroup(gid));
   }
   if (!deleted.empty()) LOG(INFO) << "deleted " << deleted.size() << " groups";
   size_t appends_before = out->appends.size();
   if (!records.empty()) {
     Append(std::move(records), std::move(mutations), false,
-           [this, deleted](const absl::Status& status, Now, Output*) {
-             if (!status.ok()) return;
+           [this, deleted, removed](const absl::Status& status, Now, Output*) {
+             if (!status.ok()) {
+               RestoreGroups(*removed);
+               return;
+             }
              // A commit in flight when the group was deleted re-created it
              // as a simple group; the tombstones have now removed its
              // offsets, so it goes, as a replay of the log would have it.
@@ -343,6 +347,7 @@ void GroupCoordinatorState::ExpireOffsetsAndGroups(Now now, Output* out) {
   std::vector<CoordinatorRecord> records;
   std::vector<OffsetMutation> mutations;
   std::vector<std::string> deleted;
+  auto removed = std::make_shared<std::vector<std::unique_ptr<Group>>>();
   size_t expired_offsets = 0;
   for (const std::string& gid : GroupIds()) {
     const Group& group = *FindGroup(gid);
@@ -354,16 +359,17 @@ void GroupCoordinatorState::ExpireOffsetsAndGroups(Now now, Output* out) {
       CHECK(tombstone.ok()) << tombstone.status();
       records.push_back(*std::move(tombstone));
       deleted.push_back(gid);
-      RemoveGroup(gid);
+      removed->push_back(RemoveGroup(gid));
     }
   }
   if (records.empty()) return;
   LOG(INFO) << "__consumer_offsets-" << partition_ << ": expiring " << expired_offsets
             << " offsets and " << deleted.size() << " groups";
   Append(std::move(records), std::move(mutations), false,
-         [this, deleted](const absl::Status& status, Now, Output*) {
+         [this, deleted, removed](const absl::Status& status, Now, Output*) {
            if (!status.ok()) {
              LOG(WARNING) << "failed to persist expired offsets/groups: " << status;
+             RestoreGroups(*removed);
              return;
            }
            for (const std::string& gid : deleted) {

@@ -50,14 +50,24 @@ Group& GroupCoordinatorState::CreateGroup(const std::string& group_id, Now now) 
   return ref;
 }
 
-void GroupCoordinatorState::RemoveGroup(const std::string& group_id) {
+std::unique_ptr<Group> GroupCoordinatorState::RemoveGroup(const std::string& group_id) {
   auto it = groups_.find(group_id);
-  if (it == groups_.end()) return;
-  Group& g = *it->second;
+  if (it == groups_.end()) return nullptr;
+  std::unique_ptr<Group> g = std::move(it->second);
+  groups_.erase(it);
   timers_.Cancel({TimerKind::kJoin, group_id, ""});
   timers_.Cancel({TimerKind::kSync, group_id, ""});
-  for (const auto& [id, m] : g.members()) timers_.Cancel({TimerKind::kHeartbeat, group_id, id});
-  groups_.erase(it);
+  for (const auto& [id, m] : g->members()) timers_.Cancel({TimerKind::kHeartbeat, group_id, id});
+  return g;
+}
+
+void GroupCoordinatorState::RestoreGroups(std::vector<std::unique_ptr<Group>>& removed) {
+  for (std::unique_ptr<Group>& g : removed) {
+    if (g == nullptr || FindGroup(g->group_id()) != nullptr) continue;  // re-created since
+    std::string id = g->group_id();
+    LOG(WARNING) << "group " << id << ": its deletion was not persisted; keeping it";
+    groups_[id] = std::move(g);
+  }
 }
 
 std::string GroupCoordinatorState::NewMemberId(const std::string& prefix) {

@@ -204,7 +204,11 @@ class GroupCoordinatorState {
   // ---- helpers (coordinator_state.cc) ----
   Group* FindMutableGroup(std::string_view group_id);
   Group& CreateGroup(const std::string& group_id, Now now);
-  void RemoveGroup(const std::string& group_id);
+  // Removes a group and its timers; returns it (null if there was none).
+  std::unique_ptr<Group> RemoveGroup(const std::string& group_id);
+  // Puts back groups whose deletion failed to persist (as Kafka reverts its
+  // uncommitted state), unless a group of the same id exists again.
+  void RestoreGroups(std::vector<std::unique_ptr<Group>>& removed);
   // Queues an append of `records`; `offsets` are applied when it succeeds,
   // then `on_done` runs (with the status) in append order.
   void Append(std::vector<CoordinatorRecord> records, std::vector<OffsetMutation> offsets,
