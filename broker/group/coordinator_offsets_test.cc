@@ -313,6 +313,20 @@ TEST(DeleteGroupsTest, OnlyEmptyGroupsAreDeletedWithTheirOffsets) {
   EXPECT_NE(h.state().FindGroup("busy"), nullptr);
 }
 
+TEST(DeleteGroupsTest, FailedTombstonesKeepTheGroup) {
+  Harness h;
+  h.Commit(CommitReq("idle", -1, "", {T("t", {{0, 1}})}));
+  h.set_auto_ack(false);
+  RequestId d = h.DeleteGroups({"idle"});
+  EXPECT_EQ(h.state().FindGroup("idle"), nullptr);  // gone while the write is in flight
+  h.AckAll(absl::DeadlineExceededError("replication timed out"));
+  auto r = h.Take<DeleteGroupsResponse>(d);
+  EXPECT_EQ(r->results[0].error, ErrorCode::kCoordinatorNotAvailable);
+  // Not persisted, so not deleted: the group and its offsets are back.
+  EXPECT_NE(h.state().FindGroup("idle"), nullptr);
+  EXPECT_EQ(Fetched(h, "idle", "t", 0), 1);
+}
+
 TEST(ExpirationTest, SimpleGroupOffsetsExpireFromTheirCommitTime) {
   Harness h;
   h.Commit(CommitReq("s", -1, "", {T("t", {{0, 1}})}));
