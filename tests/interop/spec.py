@@ -228,19 +228,46 @@ def main(argv):
     c.add_argument("--partitions", type=int, default=3)
     c.add_argument("--hblock", type=int, default=1)
     c.add_argument("--members", type=int, default=2)
-    g = sub.add_parser("gen", help="print records [from, to) as key<TAB>value<TAB>headers lines")
+    g = sub.add_parser("gen", help="print records [from, to), one a line, for CLI producers")
     g.add_argument("--from", dest="start", type=int, required=True)
     g.add_argument("--to", dest="end", type=int, required=True)
     g.add_argument("--count", type=int, default=10000)
     g.add_argument("--codecs", default="none,gzip,snappy,lz4,zstd")
     g.add_argument("--hblock", type=int, default=1)
+    g.add_argument("--format", choices=["kv", "hkv"], default="kv",
+                   help="kv: key<TAB>value; hkv: name:value,name:value<TAB>key<TAB>value")
+    r = sub.add_parser("runs", help="split [from, to) into runs of one codec and one header set: "
+                                    "lines 'from to codec headers' (headers as name=value,... or -)")
+    r.add_argument("--from", dest="start", type=int, required=True)
+    r.add_argument("--to", dest="end", type=int, required=True)
+    r.add_argument("--count", type=int, default=10000)
+    r.add_argument("--codecs", default="none,gzip,snappy,lz4,zstd")
+    r.add_argument("--hblock", type=int, default=1)
     args = ap.parse_args(argv)
     if args.cmd == "gen":
         codecs = parse_codecs(args.codecs)
         out = sys.stdout
         for i in range(args.start, args.end):
-            hs = ",".join("%s:%s" % h for h in headers_of(i, args.count, codecs, args.hblock))
-            out.write("%s\t%s\t%s\n" % (key_of(i), value_of(i, args.count, codecs), hs))
+            kv = "%s\t%s" % (key_of(i), value_of(i, args.count, codecs))
+            if args.format == "hkv":
+                hs = ",".join("%s:%s" % h for h in headers_of(i, args.count, codecs, args.hblock))
+                kv = "%s\t%s" % (hs, kv)
+            out.write(kv + "\n")
+        return 0
+    if args.cmd == "runs":
+        codecs = parse_codecs(args.codecs)
+
+        def sig(i):
+            return codec_of(i, args.count, codecs), headers_of(i, args.count, codecs, args.hblock)
+
+        lo = args.start
+        while lo < args.end:
+            hi = lo + 1
+            while hi < args.end and sig(hi) == sig(lo):
+                hi += 1
+            codec, hs = sig(lo)
+            print(lo, hi, codec, ",".join("%s=%s" % h for h in hs) or "-")
+            lo = hi
         return 0
     try:
         summary = check(args.dir, args.count, args.extra, parse_codecs(args.codecs),
