@@ -3,6 +3,7 @@
 Subcommands:
   kcat-json PHASE MEMBER        kcat -J lines on stdin -> consumed.jsonl rows on stdout
   console PHASE MEMBER          kafka-console-consumer lines (see CONSOLE_FORMAT) -> rows
+  topic-describe TOPIC N        check `kafka-topics --describe`: N partitions, each with a leader
   kcat-metadata TOPIC N         check `kcat -L -J` output: brokers, N partitions with leaders
   group-offsets GROUP N         check `kafka-consumer-groups --describe`: N partitions,
                                 current offset == log end offset (lag 0) everywhere
@@ -16,11 +17,11 @@ Each check prints one line and exits 1 with a message on a mismatch.
 import json
 import sys
 
-# kafka-console-consumer is run with print.partition/offset/key/headers and these
-# separators, so one record is one line:
-#   Partition:<p>\t<offset>\t<headers>\t<key>\t<value>
+# kafka-console-consumer is run with print.partition/offset/key/headers and
+# headers.separator=",", so one record is one line:
+#   Partition:<p>\tOffset:<offset>\t<headers>\t<key>\t<value>
 # where headers are "k:v,k:v" or "NO_HEADERS".
-CONSOLE_FORMAT = "Partition:<p>\\t<offset>\\t<headers>\\t<key>\\t<value>"
+CONSOLE_FORMAT = "Partition:<p>\\tOffset:<offset>\\t<headers>\\t<key>\\t<value>"
 
 
 def fail(msg):
@@ -50,6 +51,9 @@ def console(phase, member):
         if len(parts) != 5:
             fail("console consumer line not in the format %s: %r" % (CONSOLE_FORMAT, line))
         p, o, hs, k, v = parts
+        if not o.startswith("Offset:"):
+            fail("console consumer line not in the format %s: %r" % (CONSOLE_FORMAT, line))
+        o = o[len("Offset:"):]
         headers = []
         if hs != "NO_HEADERS":
             for h in hs.split(","):
@@ -85,6 +89,30 @@ def kcat_metadata(topic, partitions):
             fail("kcat -L: partition %d leader %s is not a listed broker %s" % (p["partition"], p.get("leader"), ids))
     print("OK kcat -L: %d brokers, %s with %d partitions, leaders %s"
           % (len(brokers), topic, partitions, [p["leader"] for p in sorted(t["partitions"], key=lambda p: p["partition"])]))
+
+
+def topic_describe(topic, partitions):
+    """Checks `kafka-topics --describe --topic T`: the partition count and a leader each."""
+    count, leaders = None, {}
+    for line in sys.stdin:
+        fields = {}
+        for part in line.strip().split("\t"):
+            name, _, value = part.partition(":")
+            fields[name.strip()] = value.strip()
+        if fields.get("Topic") != topic:
+            continue
+        if "PartitionCount" in fields:
+            count = int(fields["PartitionCount"])
+        if "Partition" in fields:
+            leaders[int(fields["Partition"])] = fields.get("Leader")
+    if count != partitions or sorted(leaders) != list(range(partitions)):
+        fail("kafka-topics --describe %s: PartitionCount %s, partitions %s; want %d"
+             % (topic, count, sorted(leaders), partitions))
+    bad = {p: l for p, l in leaders.items() if l in (None, "", "none", "-1")}
+    if bad:
+        fail("kafka-topics --describe %s: partitions without a leader: %s" % (topic, bad))
+    print("OK kafka-topics --describe: %s has %d partitions, leaders %s"
+          % (topic, partitions, [leaders[p] for p in sorted(leaders)]))
 
 
 def table(text, first_col="GROUP"):
@@ -152,6 +180,8 @@ def main(argv):
         console(*args)
     elif cmd == "kcat-metadata":
         kcat_metadata(args[0], int(args[1]))
+    elif cmd == "topic-describe":
+        topic_describe(args[0], int(args[1]))
     elif cmd == "group-offsets":
         group_offsets(args[0], int(args[1]))
     elif cmd == "group-members":
