@@ -86,6 +86,17 @@ fi
 log "bootstrap servers: $BOOTSTRAP; run id $INTEROP_RUN_ID; artifacts in $ARTIFACTS"
 
 : >"$ARTIFACTS/windows.tsv"
+# The checker itself first: a checker that accepts anything would make every client pass.
+if (cd "$INTEROP_DIR" && python3 spec_test.py) >"$ARTIFACTS/checker-selftest.log" 2>&1; then
+  PASSED=$((PASSED + 1))
+  line="PASS checker-selftest  ($(grep -oE '^Ran [0-9]+ tests' "$ARTIFACTS/checker-selftest.log"))"
+  [ "$KEEP" = 1 ] || rm -f "$ARTIFACTS/checker-selftest.log"
+else
+  FAILED=$((FAILED + 1))
+  line="FAIL checker-selftest (log: $ARTIFACTS/checker-selftest.log)"
+fi
+RESULTS+=("$line"); echo "$line"
+
 for c in "${WANTED[@]}"; do
   script="$INTEROP_DIR/clients/$c.sh"
   t0="$(now)"
