@@ -442,11 +442,15 @@ func (s *scenario) run(ctx context.Context) error {
 					errs[i] = err
 					return
 				}
+				// Re-evaluated every round: a rebalance can hand a member a
+				// partition it has not read to the end.
+				caught := s.seenIn("group", 0, s.count) >= s.count && m.caughtUp(ends)
 				doneMu.Lock()
-				if !done[m.name] && s.seenIn("group", 0, s.count) >= s.count && m.caughtUp(ends) {
-					done[m.name] = true
-				}
+				done[m.name] = caught
 				all := len(done) == len(members)
+				for _, d := range done {
+					all = all && d
+				}
 				doneMu.Unlock()
 				if all {
 					return

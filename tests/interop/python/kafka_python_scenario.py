@@ -167,10 +167,11 @@ def member_loop(args, member, consumer, rec, done, errors, deadline):
             for tp_records in batches.values():
                 for r in tp_records:
                     rec.add("group", member, r)
-            if rec.count("group", 0, args.count) >= args.count and caught_up(consumer):
-                done[member] = True
-                if all(done.values()):
-                    return
+            # Re-evaluated every round: a rebalance can hand a member a partition
+            # it has not read to the end.
+            done[member] = rec.count("group", 0, args.count) >= args.count and caught_up(consumer)
+            if all(done.values()):
+                return
         errors.append("%s: timed out with %d of %d records consumed"
                       % (member, rec.count("group", 0, args.count), args.count))
     except Exception as e:  # surfaces in the main thread

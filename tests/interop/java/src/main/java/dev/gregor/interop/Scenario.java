@@ -340,10 +340,10 @@ public final class Scenario {
             for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(300))) {
               record("group", m, r);
             }
-            if (!done.containsKey(m) && seenIn("group", 0, count) >= count && caughtUp(c)) {
-              done.put(m, true);
-            }
-            if (done.size() == members.size()) {
+            // Re-evaluated every round: a rebalance can hand a member a partition
+            // it has not read to the end.
+            done.put(m, seenIn("group", 0, count) >= count && caughtUp(c));
+            if (done.size() == members.size() && !done.containsValue(false)) {
               ok = true;
               break;
             }
