@@ -140,10 +140,14 @@ def check(out_dir, count, extra, codecs, partitions, hblock=1, members=2):
         fail("group phase: got records produced only for the resume phase: %s" % late[:10])
     redelivered = sum(n - 1 for n in got.values() if n > 1)
 
-    # 3. Both members consumed (the group shared the partitions).
+    # 3. Records came from the group's members only. Whether each member got
+    # records depends on timing (with group.initial.rebalance.delay.ms=0 the
+    # first member can read everything before the second joins), so the split
+    # of the partitions is checked by the programs on the group description
+    # instead, and the per-member counts are reported here.
     by_member = collections.Counter(r.get("member") for r in group)
-    if len(by_member) < members:
-        fail("group phase: records came to %d member(s) %s, want %d members sharing the partitions"
+    if len(by_member) > members:
+        fail("group phase: records came to %d members %s, want at most %d"
              % (len(by_member), dict(by_member), members))
 
     # 4. Order: in each member's stream of a partition, offsets and sequence
@@ -209,11 +213,12 @@ def check(out_dir, count, extra, codecs, partitions, hblock=1, members=2):
     if problems:
         raise CheckFailed("; ".join(problems))
     note = ", %d redelivered during a rebalance" % redelivered if redelivered else ""
-    return ("%d records (codecs %s, %d partitions, %d with headers) consumed by a group of %d%s; "
+    split = ", ".join("%s %d" % (m, n) for m, n in sorted(by_member.items()))
+    return ("%d records (codecs %s, %d partitions, %d with headers) consumed by the group (%s)%s; "
             "restarted group got exactly the %d new ones"
             % (count, "/".join(codecs), partitions,
                sum(1 for i in range(count) if headers_of(i, count, codecs, hblock)),
-               len(by_member), note, extra))
+               split, note, extra))
 
 
 def main(argv):
