@@ -73,6 +73,8 @@ ensure_python || { echo "0 passed, 1 failed (python3 missing)"; exit 1; }
 
 if [ -z "$BOOTSTRAP" ]; then
   log "starting Apache Kafka from tests/kafka"
+  # A cluster left behind by an interrupted earlier run of the suite (its own run dir).
+  "$KAFKA_SH" stop >/dev/null 2>&1
   start_opts=()
   [ "$REQUEST_LOG" = 1 ] && start_opts+=(--request-log)
   if ! BOOTSTRAP="$("$KAFKA_SH" start "${start_opts[@]}" 2>"$ARTIFACTS/kafka-start.log" | tail -1)" || [ -z "$BOOTSTRAP" ]; then

@@ -57,8 +57,9 @@ run() {
   interop_names "$NAME"
   mkdir -p "$OUT"
   local brokers
-  brokers="$(kcat -L -b "$BOOTSTRAP" -J | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["brokers"]))')" ||
-    die "kcat -L failed"
+  kcat -L -b "$BOOTSTRAP" -J >"$OUT/metadata.json" 2>"$OUT/metadata.err" || die "kcat -L failed: $(tail -3 "$OUT/metadata.err")"
+  brokers="$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["brokers"]))' "$OUT/metadata.json")" ||
+    die "kcat -L -J printed no metadata JSON"
   "$KBIN/kafka-topics" --bootstrap-server "$BOOTSTRAP" --create --topic "$TOPIC" \
     --partitions "$INTEROP_PARTITIONS" --replication-factor "$((brokers < 3 ? brokers : 3))" >"$OUT/create.log" 2>&1 ||
     die "kafka-topics --create failed: $(tail -3 "$OUT/create.log")"
