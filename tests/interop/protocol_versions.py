@@ -9,7 +9,10 @@ run.sh) has lines "client<TAB>start_epoch<TAB>end_epoch"; clients run one after
 another, so a request belongs to the client whose window holds its arrival
 time (log time minus totalTimeMs).
 Requests on the CONTROLLER listener and from brokers (clientId broker-*) are
-left out. Prints one table per client and a union table.
+left out. Prints one table per client and a union table. Where one client's
+window holds several client softwares (kcat and the Java CLI tools the kcat
+scenario uses for the topic and the group), each version lists the software
+names (from ApiVersions v3+; "unknown" before that or for older clients).
 """
 
 import argparse
@@ -82,12 +85,13 @@ def main(argv):
                     unattributed += 1
                     continue
                 api = (h["requestApiKeyName"], h["requestApiKey"])
-                apis[client][api][h["requestApiVersion"]] += 1
+                ci = d.get("clientInformation") or {}
+                sw = "%s/%s" % (ci.get("softwareName"), ci.get("softwareVersion"))
+                apis[client][api][(h["requestApiVersion"], sw)] += 1
                 first_use[client].setdefault(api, t)
                 first_use[client][api] = min(first_use[client][api], t)
                 client_ids[client].add(cid)
-                ci = d.get("clientInformation") or {}
-                software[client].add("%s/%s" % (ci.get("softwareName"), ci.get("softwareVersion")))
+                software[client].add(sw)
                 resp = d.get("response") or {}
                 if isinstance(resp, dict) and resp.get("errorCode"):
                     errors[client][(api[0], resp["errorCode"])] += 1
@@ -100,13 +104,20 @@ def main(argv):
         out.write("## %s\n\n" % client)
         out.write("clientIds: %s\n" % ", ".join(sorted(client_ids[client])))
         out.write("software (from ApiVersions v3+): %s\n\n" % ", ".join(sorted(software[client])))
-        out.write("| API (key) | versions (requests) |\n|---|---|\n")
+        out.write("| API (key) | versions (requests) [software, when several] |\n|---|---|\n")
+        several = len(software[client] - {"unknown/unknown"}) > 1
         for api in sorted(apis[client], key=lambda a: first_use[client][a]):
-            versions = apis[client][api]
-            out.write("| %s (%d) | %s |\n" % (api[0], api[1], ", ".join(
-                "v%d (%d)" % (v, n) for v, n in sorted(versions.items()))))
-            for v in versions:
+            by_version = collections.defaultdict(collections.Counter)
+            for (v, sw), n in apis[client][api].items():
+                by_version[v][sw] += n
+            cells = []
+            for v in sorted(by_version):
+                cell = "v%d (%d)" % (v, sum(by_version[v].values()))
+                if several:
+                    cell += " [%s]" % ", ".join(sorted(by_version[v]))
+                cells.append(cell)
                 union[api][v].add(client)
+            out.write("| %s (%d) | %s |\n" % (api[0], api[1], ", ".join(cells)))
         if errors[client]:
             out.write("\ntop-level error codes in responses: %s\n" % ", ".join(
                 "%s=%d x%d" % (a, c, n) for (a, c), n in sorted(errors[client].items())))
