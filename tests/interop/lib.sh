@@ -68,3 +68,12 @@ scenario_args() {
   echo --bootstrap "$1" --topic "$TOPIC" --group "$GROUP" --out "$2" \
     --count "$INTEROP_COUNT" --extra "$INTEROP_EXTRA" --partitions "$INTEROP_PARTITIONS"
 }
+
+# admin_config NAME: a properties file for Kafka's Java CLI tools
+# (--command-config) that names their admin client interop-NAME-admin, so the
+# requests of this suite can be told apart from other traffic.
+admin_config() {
+  local f="$INTEROP_CACHE/admin-$1.properties"
+  echo "client.id=interop-$1-admin" >"$f"
+  echo "$f"
+}

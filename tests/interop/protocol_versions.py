@@ -8,8 +8,8 @@ kafka.request.logger at DEBUG): one line per request,
 run.sh) has lines "client<TAB>start_epoch<TAB>end_epoch"; clients run one after
 another, so a request belongs to the client whose window holds its arrival
 time (log time minus totalTimeMs).
-Requests on the CONTROLLER listener and from brokers (clientId broker-*) are
-left out. Prints one table per client and a union table. Where one client's
+Requests on the CONTROLLER listener and from clients not named like the
+suite's (see OURS) are left out. Prints one table per client and a union table. Where one client's
 window holds several client softwares (kcat and the Java CLI tools the kcat
 scenario uses for the topic and the group), each version lists the software
 names (from ApiVersions v3+; "unknown" before that or for older clients).
@@ -23,6 +23,11 @@ import re
 import sys
 import time
 
+# The suite's clients all name themselves interop-*, except the tutorial
+# examples, which run with kafka-python's default ids (kafka-python-producer-1,
+# kafka-python-<version>). Anything else (brokers' replica fetchers, other
+# programs on the machine talking to the same ports) is left out.
+OURS = re.compile(r"^(interop-|kafka-python-)")
 LINE = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})\] Completed request:(\{.*\})\s*$")
 
 
@@ -63,6 +68,7 @@ def main(argv):
     software = collections.defaultdict(set)
     errors = collections.defaultdict(collections.Counter)  # client -> (api, code) -> n
     unattributed = 0
+    foreign = collections.Counter()
     for path in args.logs:
         with open(path, encoding="utf-8", errors="replace") as f:
             for line in f:
@@ -74,7 +80,9 @@ def main(argv):
                     continue
                 h = d["requestHeader"]
                 cid = h.get("clientId") or ""
-                if cid.startswith("broker-"):
+                if not OURS.match(cid):
+                    if not cid.startswith("broker-"):
+                        foreign[cid] += 1
                     continue
                 # The log line is written when the response is sent; a long poll
                 # (Fetch maxWaitMs) can end after its client exited, so use the
@@ -127,6 +135,9 @@ def main(argv):
         vs = union[api]
         out.write("| %s (%d) | v%d | v%d | %s |\n" % (api[0], api[1], min(vs), max(vs), "; ".join(
             "v%d: %s" % (v, ", ".join(sorted(vs[v]))) for v in sorted(vs))))
+    if foreign:
+        out.write("\n(left out: %d requests from other clients: %s)\n" % (
+            sum(foreign.values()), ", ".join("%s x%d" % kv for kv in foreign.most_common(10))))
     if unattributed:
         out.write("\n(%d client requests fell outside every client's window: setup or teardown)\n" % unattributed)
     return 0

@@ -44,17 +44,20 @@ print(idx[0], idx[-1] + 1)")
 CONSUMER_PROPS=(--property print.partition=true --property print.offset=true --property print.key=true
   --property print.headers=true --property headers.separator=,)
 
-describe() { "$KBIN/kafka-consumer-groups" --bootstrap-server "$BOOTSTRAP" --describe --group "$GROUP" "$@" 2>&1; }
+ktopics() { "$KBIN/kafka-topics" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CFG" "$@"; }
+kgroups() { "$KBIN/kafka-consumer-groups" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CFG" "$@"; }
+describe() { kgroups --describe --group "$GROUP" "$@" 2>&1; }
 
 run() {
   BOOTSTRAP="$1" OUT="$2"
   interop_names "$NAME"
   mkdir -p "$OUT"
+  ADMIN_CFG="$(admin_config "$NAME")"
   # No --replication-factor: the cluster's default.
-  "$KBIN/kafka-topics" --bootstrap-server "$BOOTSTRAP" --create --topic "$TOPIC" \
+  ktopics --create --topic "$TOPIC" \
     --partitions "$INTEROP_PARTITIONS" >"$OUT/create.log" 2>&1 || die "kafka-topics --create failed: $(tail -3 "$OUT/create.log")"
-  "$KBIN/kafka-topics" --bootstrap-server "$BOOTSTRAP" --list | tools lines-contain "$TOPIC" || exit 1
-  "$KBIN/kafka-topics" --bootstrap-server "$BOOTSTRAP" --describe --topic "$TOPIC" |
+  ktopics --list | tools lines-contain "$TOPIC" || exit 1
+  ktopics --describe --topic "$TOPIC" |
     tools topic-describe "$TOPIC" "$INTEROP_PARTITIONS" || exit 1
 
   produce 0 "$INTEROP_COUNT" 1
@@ -81,7 +84,7 @@ run() {
   # SIGTERM: the console consumer closes its consumer, committing what it consumed.
   kill -TERM "$PID_c1" "$PID_c2"
   wait "$PID_c1" "$PID_c2"
-  "$KBIN/kafka-consumer-groups" --bootstrap-server "$BOOTSTRAP" --list | tools lines-contain "$GROUP" || exit 1
+  kgroups --list | tools lines-contain "$GROUP" || exit 1
   describe | tools group-offsets "$GROUP" "$INTEROP_PARTITIONS" || exit 1
   for m in c1 c2; do tools console group "$m" <"$OUT/$m.out" || exit 1; done >"$OUT/consumed.jsonl"
 

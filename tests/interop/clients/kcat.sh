@@ -50,20 +50,23 @@ group_consumer() {
   eval "PID_$member=$!"
 }
 
-describe() { "$KBIN/kafka-consumer-groups" --bootstrap-server "$BOOTSTRAP" --describe --group "$GROUP" "$@" 2>&1; }
+ktopics() { "$KBIN/kafka-topics" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CFG" "$@"; }
+kgroups() { "$KBIN/kafka-consumer-groups" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CFG" "$@"; }
+describe() { kgroups --describe --group "$GROUP" "$@" 2>&1; }
 
 run() {
   BOOTSTRAP="$1" OUT="$2"
   interop_names "$NAME"
   mkdir -p "$OUT"
+  ADMIN_CFG="$(admin_config "$NAME")"
   local brokers
-  kcat -L -b "$BOOTSTRAP" -J >"$OUT/metadata.json" 2>"$OUT/metadata.err" || die "kcat -L failed: $(tail -3 "$OUT/metadata.err")"
+  kcat -L -b "$BOOTSTRAP" -J -X client.id=interop-kcat-metadata >"$OUT/metadata.json" 2>"$OUT/metadata.err" || die "kcat -L failed: $(tail -3 "$OUT/metadata.err")"
   brokers="$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["brokers"]))' "$OUT/metadata.json")" ||
     die "kcat -L -J printed no metadata JSON"
-  "$KBIN/kafka-topics" --bootstrap-server "$BOOTSTRAP" --create --topic "$TOPIC" \
+  ktopics --create --topic "$TOPIC" \
     --partitions "$INTEROP_PARTITIONS" --replication-factor "$((brokers < 3 ? brokers : 3))" >"$OUT/create.log" 2>&1 ||
     die "kafka-topics --create failed: $(tail -3 "$OUT/create.log")"
-  kcat -L -b "$BOOTSTRAP" -J -t "$TOPIC" | tools kcat-metadata "$TOPIC" "$INTEROP_PARTITIONS" || exit 1
+  kcat -L -b "$BOOTSTRAP" -J -X client.id=interop-kcat-metadata -t "$TOPIC" | tools kcat-metadata "$TOPIC" "$INTEROP_PARTITIONS" || exit 1
 
   produce 0 "$INTEROP_COUNT"
   echo "kcat -P: produced $INTEROP_COUNT records"
@@ -84,7 +87,7 @@ run() {
   # SIGTERM: kcat closes its consumer, which commits the offsets consumed.
   kill -TERM "$PID_c1" "$PID_c2"
   wait "$PID_c1" "$PID_c2"
-  "$KBIN/kafka-consumer-groups" --bootstrap-server "$BOOTSTRAP" --list | tools lines-contain "$GROUP" || exit 1
+  kgroups --list | tools lines-contain "$GROUP" || exit 1
   describe | tools group-offsets "$GROUP" "$INTEROP_PARTITIONS" || exit 1
   for m in c1 c2; do tools kcat-json group "$m" <"$OUT/$m.json"; done >"$OUT/consumed.jsonl"
 

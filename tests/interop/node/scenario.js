@@ -330,7 +330,7 @@ async function main () {
     CompressionCodecs[CompressionTypes.Snappy] = SnappyCodec
     CompressionCodecs[CompressionTypes.LZ4] = lz4Codec
     CompressionCodecs[CompressionTypes.ZSTD] = zstdCodec(zstd)
-    const kafka = new Kafka({ clientId: 'kafkajs', brokers: args.brokers, logLevel: logLevel.WARN })
+    const kafka = new Kafka({ clientId: 'interop-kafkajs', brokers: args.brokers, logLevel: logLevel.WARN })
     await run(kafka)
   } catch (e) {
     if (!(e instanceof Failure)) console.error(e)
