@@ -144,6 +144,7 @@ class Simulation {
   double loss_ = 0, dup_ = 0, reorder_ = 0, crash_in_ready_ = 0;
   double chaos_loss_ = 0;
   uint64_t snapshot_every_ = 10, compaction_keep_ = 0;
+  int64_t fault_interval_ = 1500;  // upper bound between faults (time units)
 
   // Phases.
   bool calm_ = false;
@@ -182,6 +183,7 @@ void Simulation::Configure() {
   dup_ = rng_.Pick<double>({0.0, 0.02, 0.1});
   reorder_ = rng_.Pick<double>({0.0, 0.05, 0.2});
   crash_in_ready_ = rng_.Pick<double>({0.0, 0.002, 0.01});
+  fault_interval_ = rng_.Pick<int64_t>({400, 1500, 3000});
 
   nodes_.resize(n + 1);
   for (int i = 1; i <= n; ++i) {
@@ -193,7 +195,7 @@ void Simulation::Configure() {
     Schedule(rng_.Range(0, kTickUnits - 1), Event{EventKind::kTick, i});
   }
   Schedule(rng_.Range(20, 150), Event{EventKind::kClient});
-  Schedule(rng_.Range(200, 1500), Event{EventKind::kFault});
+  Schedule(rng_.Range(fault_interval_ / 4, fault_interval_), Event{EventKind::kFault});
   chaos_end_ = rng_.Range(30, 120) * kTickUnits;
 }
 
@@ -408,13 +410,17 @@ void Simulation::Client() {
 }
 
 void Simulation::Fault() {
-  Schedule(now_ + rng_.Range(200, 1500), Event{EventKind::kFault});
+  Schedule(now_ + rng_.Range(fault_interval_ / 4, fault_interval_), Event{EventKind::kFault});
   if (calm_) return;
   int n = result_.nodes;
   int victim = static_cast<int>(rng_.Range(1, n));
+  std::vector<int> leaders = Leaders();
   uint64_t action = rng_.Uniform(100);
-  if (action < 25) {
+  if (action < 12) {
     if (nodes_[victim].up) Crash(nodes_[victim], "(fault)");
+  } else if (action < 25) {
+    // Leaders' crashes are the interesting ones.
+    if (!leaders.empty()) Crash(nodes_[leaders[rng_.Uniform(leaders.size())]], "(leader fault)");
   } else if (action < 45) {
     for (int i = 1; i <= n; ++i) {
       if (!nodes_[i].up) {

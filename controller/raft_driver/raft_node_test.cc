@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "controller/raft_driver/loopback_cluster.h"
 #include "controller/raft_driver/raft_node.h"
 #include "controller/raft_driver/raft_service.h"
 #include "grpcpp/grpcpp.h"
@@ -24,206 +25,21 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A replicated list of strings.
-class ListMachine : public StateMachine {
- public:
-  void Apply(LogIndex index, std::string_view data) override {
-    absl::MutexLock l(&mu_);
-    items_.emplace_back(data);
-    last_ = index;
-  }
-  std::string Snapshot() override {
-    absl::MutexLock l(&mu_);
-    std::string out;
-    for (const std::string& s : items_) out += std::to_string(s.size()) + ":" + s;
-    return out;
-  }
-  absl::Status Restore(std::string_view data, LogIndex index) override {
-    std::vector<std::string> items;
-    size_t pos = 0;
-    while (pos < data.size()) {
-      size_t colon = data.find(':', pos);
-      if (colon == std::string_view::npos) return absl::DataLossError("bad snapshot");
-      size_t n = std::stoul(std::string(data.substr(pos, colon - pos)));
-      items.emplace_back(data.substr(colon + 1, n));
-      pos = colon + 1 + n;
-    }
-    absl::MutexLock l(&mu_);
-    items_ = std::move(items);
-    last_ = index;
-    ++restores_;
-    return absl::OkStatus();
-  }
-  void OnLeaderChange(std::optional<NodeId> leader, Term term) override {
-    absl::MutexLock l(&mu_);
-    leader_changes_.push_back(leader);
-  }
+using Cluster = LoopbackCluster;
 
-  std::vector<std::string> items() const {
-    absl::MutexLock l(&mu_);
-    return items_;
-  }
-  int restores() const {
-    absl::MutexLock l(&mu_);
-    return restores_;
-  }
-  std::vector<std::optional<NodeId>> leader_changes() const {
-    absl::MutexLock l(&mu_);
-    return leader_changes_;
-  }
+std::string NewDir() { return NewTempDir("raftnode"); }
 
- private:
-  mutable absl::Mutex mu_;
-  std::vector<std::string> items_;
-  LogIndex last_;
-  int restores_ = 0;
-  std::vector<std::optional<NodeId>> leader_changes_;
-};
-
-bool WaitFor(const std::function<bool()>& pred, std::chrono::seconds limit = 30s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
+// Commits `data`, failing the test if it never does.
+LogIndex MustCommit(Cluster& c, const std::string& data) {
+  std::optional<LogIndex> index = c.ProposeOnLeader(data);
+  EXPECT_TRUE(index.has_value()) << "could not commit " << data;
+  return index.value_or(LogIndex(0));
 }
-
-std::string NewDir() {
-  const char* base = std::getenv("TEST_TMPDIR");
-  std::string tmpl = std::string(base ? base : "/tmp") + "/raftnode.XXXXXX";
-  EXPECT_NE(mkdtemp(tmpl.data()), nullptr);
-  return tmpl;
-}
-
-// One controller "process": gRPC server + RaftService + RaftNode + machine.
-struct Member {
-  int id = 0;
-  int port = 0;
-  std::string dir;
-  std::unique_ptr<RaftServiceImpl> service;
-  std::unique_ptr<grpc::Server> server;
-  std::unique_ptr<ListMachine> machine;
-  std::unique_ptr<RaftNode> node;
-};
-
-class Cluster {
- public:
-  explicit Cluster(int n, std::function<void(RaftNodeOptions&)> tweak = nullptr)
-      : tweak_(std::move(tweak)) {
-    members_.resize(n + 1);
-    for (int i = 1; i <= n; ++i) {
-      members_[i].id = i;
-      members_[i].dir = NewDir();
-      StartServer(members_[i]);
-    }
-    for (int i = 1; i <= n; ++i) StartNode(i);
-  }
-  ~Cluster() {
-    for (size_t i = 1; i < members_.size(); ++i) Kill(static_cast<int>(i));
-  }
-
-  Member& m(int id) { return members_[id]; }
-  RaftNode& node(int id) { return *members_[id].node; }
-  bool up(int id) const { return members_[id].node != nullptr; }
-
-  // Stops node and server, as if the process died (the disk stays).
-  void Kill(int id) {
-    Member& mem = members_[id];
-    if (mem.node) mem.node->Stop();
-    mem.node.reset();
-    if (mem.server) mem.server->Shutdown(std::chrono::system_clock::now() + 1s);
-    mem.server.reset();
-  }
-
-  void Restart(int id) {
-    StartServer(members_[id]);
-    StartNode(id);
-  }
-
-  // The leader every running node agrees on (0 while they do not).
-  int AgreedLeader() {
-    int leader = 0;
-    for (size_t i = 1; i < members_.size(); ++i) {
-      if (!up(static_cast<int>(i))) continue;
-      std::optional<NodeId> l = node(static_cast<int>(i)).Leader();
-      if (!l) return 0;
-      if (leader != 0 && leader != l->value()) return 0;
-      leader = l->value();
-    }
-    if (leader == 0 || !up(leader) || !node(leader).IsLeader()) return 0;
-    return leader;
-  }
-
-  int WaitForLeader() {
-    int leader = 0;
-    EXPECT_TRUE(WaitFor([&] { return (leader = AgreedLeader()) != 0; })) << "no leader elected";
-    return leader;
-  }
-
-  absl::StatusOr<LogIndex> Propose(int id, std::string data) {
-    auto promise = std::make_shared<std::promise<absl::StatusOr<LogIndex>>>();
-    std::future<absl::StatusOr<LogIndex>> f = promise->get_future();
-    node(id).Propose(std::move(data), [promise](absl::StatusOr<LogIndex> r) { promise->set_value(r); });
-    if (f.wait_for(30s) != std::future_status::ready) return absl::DeadlineExceededError("hung");
-    return f.get();
-  }
-
-  // Proposes on whoever leads, retrying across elections.
-  LogIndex ProposeOnLeader(const std::string& data) {
-    for (int attempt = 0; attempt < 50; ++attempt) {
-      int leader = WaitForLeader();
-      if (leader == 0) break;
-      absl::StatusOr<LogIndex> r = Propose(leader, data);
-      if (r.ok()) return *r;
-      std::this_thread::sleep_for(50ms);
-    }
-    ADD_FAILURE() << "could not commit " << data;
-    return LogIndex(0);
-  }
-
- private:
-  void StartServer(Member& mem) {
-    mem.service = std::make_unique<RaftServiceImpl>();
-    grpc::ServerBuilder b;
-    ConfigureRaftServer(&b);
-    int selected = 0;
-    b.AddListeningPort("127.0.0.1:" + std::to_string(mem.port), grpc::InsecureServerCredentials(),
-                       &selected);
-    b.RegisterService(mem.service.get());
-    mem.server = b.BuildAndStart();
-    ASSERT_NE(mem.server, nullptr);
-    ASSERT_NE(selected, 0);
-    mem.port = selected;
-  }
-
-  void StartNode(int id) {
-    Member& mem = members_[id];
-    RaftNodeOptions o;
-    o.id = NodeId(id);
-    for (size_t i = 1; i < members_.size(); ++i) {
-      o.voters.push_back(Peer{NodeId(static_cast<int32_t>(i)),
-                              "127.0.0.1:" + std::to_string(members_[i].port)});
-    }
-    o.data_dir = mem.dir;
-    o.tick_interval = 20ms;
-    o.reconnect_backoff_max = 200ms;
-    if (tweak_) tweak_(o);
-    mem.machine = std::make_unique<ListMachine>();
-    absl::StatusOr<std::unique_ptr<RaftNode>> node = RaftNode::Open(o, mem.machine.get(), mem.service.get());
-    ASSERT_TRUE(node.ok()) << node.status();
-    mem.node = std::move(*node);
-    ASSERT_TRUE(mem.node->Start().ok());
-  }
-
-  std::function<void(RaftNodeOptions&)> tweak_;
-  std::vector<Member> members_;
-};
 
 TEST(RaftNodeTest, ElectsALeaderAndReplicatesACommittedProposal) {
   Cluster c(3);
   int leader = c.WaitForLeader();
-  ASSERT_NE(leader, 0);
+  ASSERT_NE(leader, 0) << "no leader elected";
   absl::StatusOr<LogIndex> index = c.Propose(leader, "hello");
   ASSERT_TRUE(index.ok()) << index.status();
   // Applied on the leader by the time the callback runs.
@@ -258,7 +74,7 @@ TEST(RaftNodeTest, ProposalOnAFollowerIsRefused) {
 
 TEST(RaftNodeTest, NewLeaderCommitsAfterLeaderStopsAndOldLeaderCatchesUpFromDisk) {
   Cluster c(3);
-  for (int k = 0; k < 5; ++k) c.ProposeOnLeader("before" + std::to_string(k));
+  for (int k = 0; k < 5; ++k) MustCommit(c, "before" + std::to_string(k));
   int old_leader = c.WaitForLeader();
   LogIndex old_last = c.node(old_leader).Status().last_index;
   c.Kill(old_leader);
@@ -266,7 +82,7 @@ TEST(RaftNodeTest, NewLeaderCommitsAfterLeaderStopsAndOldLeaderCatchesUpFromDisk
   int new_leader = c.WaitForLeader();
   ASSERT_NE(new_leader, 0);
   EXPECT_NE(new_leader, old_leader);
-  c.ProposeOnLeader("after");
+  MustCommit(c, "after");
 
   c.Restart(old_leader);
   // Restored from RocksDB before hearing from anyone.
@@ -291,7 +107,7 @@ TEST(RaftNodeTest, LaggingNodeIsCaughtUpWithASnapshot) {
   std::vector<std::string> want;
   for (int k = 0; k < 40; ++k) {
     want.push_back("entry-" + std::to_string(k));
-    c.ProposeOnLeader(want.back());
+    MustCommit(c, want.back());
   }
   leader = c.WaitForLeader();
   ASSERT_GT(c.node(leader).Status().snapshot_index, LogIndex(20));
@@ -311,7 +127,7 @@ TEST(RaftNodeTest, RestartedClusterRecoversEveryCommittedEntry) {
   Cluster c(3, [](RaftNodeOptions& o) { o.snapshot_every_entries = 7; });
   for (int k = 0; k < 12; ++k) {
     want.push_back("e" + std::to_string(k));
-    c.ProposeOnLeader(want.back());
+    MustCommit(c, want.back());
   }
   for (int id = 1; id <= 3; ++id) c.Kill(id);
   for (int id = 1; id <= 3; ++id) c.Restart(id);
@@ -319,12 +135,12 @@ TEST(RaftNodeTest, RestartedClusterRecoversEveryCommittedEntry) {
   for (int id = 1; id <= 3; ++id) {
     EXPECT_TRUE(WaitFor([&] { return c.m(id).machine->items() == want; })) << id;
   }
-  c.ProposeOnLeader("more");
+  MustCommit(c, "more");
 }
 
 TEST(RaftNodeTest, ReadIndexOnLeaderAndFollowerSeesCommittedWrites) {
   Cluster c(3);
-  LogIndex written = c.ProposeOnLeader("w");
+  LogIndex written = MustCommit(c, "w");
   int leader = c.WaitForLeader();
   for (int id = 1; id <= 3; ++id) {
     auto promise = std::make_shared<std::promise<absl::StatusOr<LogIndex>>>();
@@ -340,7 +156,7 @@ TEST(RaftNodeTest, ReadIndexOnLeaderAndFollowerSeesCommittedWrites) {
 
 TEST(RaftNodeTest, LeadershipTransferMovesTheLeader) {
   Cluster c(3);
-  c.ProposeOnLeader("a");
+  MustCommit(c, "a");
   int leader = c.WaitForLeader();
   int target = leader % 3 + 1;
   auto promise = std::make_shared<std::promise<absl::Status>>();
@@ -355,8 +171,8 @@ TEST(RaftNodeTest, LeadershipTransferMovesTheLeader) {
 
 TEST(RaftNodeTest, ReadCommittedServesTheLogInOrder) {
   Cluster c(3);
-  c.ProposeOnLeader("a");
-  c.ProposeOnLeader("b");
+  MustCommit(c, "a");
+  MustCommit(c, "b");
   int leader = c.WaitForLeader();
   absl::StatusOr<std::vector<CommittedEntry>> ents = c.node(leader).ReadCommitted(LogIndex(1), 1 << 20);
   ASSERT_TRUE(ents.ok()) << ents.status();
@@ -386,7 +202,7 @@ TEST(RaftNodeTest, UnresolvableOrDownPeersDoNotStopASingleReachableMajority) {
   Cluster c(2, [](RaftNodeOptions& o) {
     o.voters.push_back(Peer{NodeId(3), "no-such-host.invalid:1"});
   });
-  c.ProposeOnLeader("x");
+  MustCommit(c, "x");
   int leader = c.WaitForLeader();
   EXPECT_TRUE(WaitFor([&] { return c.m(leader % 2 + 1).machine->items().size() == 1; }));
 }
