@@ -120,6 +120,7 @@ ApiError ApplyIncremental(const ConfigResource& r, const controllerpb::AlterConf
       return MakeError(KafkaError::kInvalidConfig, absl::StrCat("The value of ", c.name(), " is too long."));
     }
     if (ApiError e = ValidateKey(r, c.name(), it->second); !e.ok()) return e;
+    it->second = NormalizeConfigValue(*Def(r, c.name()), it->second);
   }
   return ApiError::None();
 }
@@ -136,7 +137,7 @@ ApiError ApplyFull(const ConfigResource& r, const controllerpb::AlterConfigsReso
       return MakeError(KafkaError::kInvalidConfig, absl::StrCat("The value of ", c.name(), " is too long."));
     }
     if (ApiError e = ValidateKey(r, c.name(), c.value()); !e.ok()) return e;
-    configs[c.name()] = c.value();
+    configs[c.name()] = NormalizeConfigValue(*Def(r, c.name()), c.value());
   }
   return ApiError::None();
 }

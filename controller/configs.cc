@@ -184,6 +184,19 @@ ApiError ValidateConfigValue(const ConfigDef& def, std::string_view value) {
   return ApiError::None();
 }
 
+std::string NormalizeConfigValue(const ConfigDef& def, std::string_view value) {
+  if (def.type == T::kString) return std::string(value);
+  if (def.type == T::kBoolean) return *ParseConfigBool(value) ? "true" : "false";
+  if (def.type == T::kList) {
+    std::vector<std::string> parts;
+    absl::string_view v = absl::StripAsciiWhitespace(absl::string_view(value.data(), value.size()));
+    if (v.empty()) return "";
+    for (absl::string_view e : absl::StrSplit(v, ',')) parts.emplace_back(absl::StripAsciiWhitespace(e));
+    return absl::StrJoin(parts, ",");
+  }
+  return std::string(absl::StripAsciiWhitespace(absl::string_view(value.data(), value.size())));
+}
+
 ApiError ValidateTopicConfig(std::string_view name, std::string_view value) {
   const ConfigDef* def = FindTopicConfig(name);
   if (def == nullptr) {

@@ -79,6 +79,11 @@ std::vector<EffectiveConfig> EffectiveTopicConfigs(const metadata::MetadataImage
 std::string EffectiveTopicConfig(const metadata::MetadataImage& image, std::string_view topic,
                                  std::string_view name);
 
+// The value as stored: numbers, booleans and lists without surrounding
+// whitespace (Kafka trims them when parsing), strings as given.
+// REQUIRES: ValidateConfigValue(def, value) is None.
+std::string NormalizeConfigValue(const ConfigDef& def, std::string_view value);
+
 // Parses a Kafka boolean ("true"/"false", any case, trimmed).
 std::optional<bool> ParseConfigBool(std::string_view value);
 

@@ -202,10 +202,20 @@ class Scenario {
     names_.clear();
   }
 
+  // Parses the input; "$id(name)" stands for the topic id of `name`.
   template <typename T>
   T Parse(const Command& c) {
+    std::string input = c.input;
+    for (size_t pos; (pos = input.find("$id(")) != std::string::npos;) {
+      size_t end = input.find(')', pos);
+      std::string name = input.substr(pos + 4, end - pos - 4);
+      const metadata::TopicImage* t = controller_->image()->topic(name);
+      std::string id = t == nullptr ? "hi: 0 lo: 0"
+                                    : absl::StrCat("hi: ", t->id().hi(), " lo: ", t->id().lo());
+      input.replace(pos, end - pos + 1, id);
+    }
     T msg;
-    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(c.input, &msg))
+    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(input, &msg))
         << file_ << ":" << c.line << ": bad input";
     return msg;
   }

@@ -174,7 +174,7 @@ ControllerResult<controllerpb::CreateTopicsResponse> Controller::CreateTopics(
         config_error = e;
         break;
       }
-      configs[c.name()] = c.value();
+      configs[c.name()] = NormalizeConfigValue(*FindTopicConfig(c.name()), c.value());
     }
     if (!null_configs.empty()) {
       fail(MakeError(KafkaError::kInvalidConfig, absl::StrCat("Null value not supported for topic configs: ",
