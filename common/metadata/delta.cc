@@ -321,6 +321,38 @@ LocalReplicaChanges MetadataDelta::LocalChanges(BrokerId broker) const {
   return out;
 }
 
+LocalReplicaChanges DiffLocalChanges(const MetadataImage& before, const MetadataImage& after,
+                                     BrokerId broker) {
+  LocalReplicaChanges out;
+  for (const auto& [tid, topic] : after.topics()) {
+    const TopicImage* old_topic = before.topic(tid);
+    for (const auto& [pid, p] : topic->partitions()) {
+      std::shared_ptr<const PartitionRegistration> old =
+          old_topic == nullptr ? nullptr : old_topic->partition_ptr(pid);
+      if (old != nullptr && (old == p || *old == *p)) continue;
+      LocalPartition lp{topic->name(), tid, pid, p};
+      if (p->HasReplica(broker)) {
+        (p->leader == broker ? out.leaders : out.followers).push_back(std::move(lp));
+      } else if (old != nullptr && old->HasReplica(broker)) {
+        lp.registration = old;
+        out.deletes.push_back(std::move(lp));
+      }
+    }
+  }
+  for (const auto& [tid, topic] : before.topics()) {
+    const TopicImage* now = after.topic(tid);
+    for (const auto& [pid, p] : topic->partitions()) {
+      if (!p->HasReplica(broker)) continue;
+      if (now != nullptr && now->partition(pid) != nullptr) continue;
+      out.deletes.push_back({topic->name(), tid, pid, p});
+    }
+  }
+  std::sort(out.leaders.begin(), out.leaders.end(), LocalLess);
+  std::sort(out.followers.begin(), out.followers.end(), LocalLess);
+  std::sort(out.deletes.begin(), out.deletes.end(), LocalLess);
+  return out;
+}
+
 absl::StatusOr<std::shared_ptr<const MetadataImage>> ImageFromRecords(MetadataOffset offset,
                                                                       const MetadataBatch& batch) {
   MetadataDelta delta(MetadataImage::Empty());

@@ -105,6 +105,12 @@ class MetadataDelta {
   bool brokers_changed_ = false;
 };
 
+// LocalChanges between two unrelated images (e.g. before and after loading a
+// snapshot): every partition of `broker` whose registration differs, and the
+// partitions it no longer has. O(partitions).
+LocalReplicaChanges DiffLocalChanges(const MetadataImage& before, const MetadataImage& after,
+                                     BrokerId broker);
+
 // Builds an image from a snapshot's records (MetadataImage::ToRecords()) taken
 // at `offset`.
 absl::StatusOr<std::shared_ptr<const MetadataImage>> ImageFromRecords(MetadataOffset offset,
