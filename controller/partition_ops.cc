@@ -274,7 +274,15 @@ Controller::AlterPartitionReassignments(
         change.SetTargetReplicas(std::move(replicas), std::move(adding), std::move(removing))
             .SetTargetIsr(std::move(isr));
       }
-      if (auto r = change.Build()) builder.Add(std::move(r->record));
+      auto r = change.Build();
+      if (r && p->HasLeader() && !r->next.HasLeader()) {
+        // E.g. cancelling a reassignment whose added replica is the only live
+        // leader: refuse rather than take the partition offline.
+        return MakeError(KafkaError::kInvalidReplicaAssignment,
+                         absl::StrCat("The reassignment change of ", tp,
+                                      " would leave it without an eligible leader."));
+      }
+      if (r) builder.Add(std::move(r->record));
       return ApiError::None();
     };
     reassign().ToProto(result->mutable_error());
