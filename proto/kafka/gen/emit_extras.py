@@ -286,8 +286,8 @@ def emit_fill(out, msg, type_name, fields, ctx, counter):
               f"[[maybe_unused]] int variant, [[maybe_unused]] int salt)", body)
 
 
-def emit_test_values_cc(file_base, messages):
-    """messages: list of Message (all defined in proto/kafka/messages/<file_base>.h)."""
+def emit_test_values_cc(bases, messages):
+    """Test values for `messages` (declared in proto/kafka/messages/<bases>.h)."""
     out = Out()
     out(GENERATED)
     out("#include \"proto/kafka/messages/test_values.h\"")
@@ -310,6 +310,9 @@ def emit_test_values_cc(file_base, messages):
         out("  Fill(m, version, variant, 0);")
         out("}")
         out()
+    for msg in messages:
+        out(f"template std::string RoundTripCheck<{msg.name}>(int16_t, int);")
+    out()
     out("}  // namespace gregor::kafka::testing")
     return out.text()
 
@@ -342,6 +345,17 @@ def emit_test_values_h(all_messages):
     out()
     for msg in all_messages:
         out(f"void FillTestValues({msg.name}& m, int16_t version, int variant);")
+    out()
+    out("}  // namespace gregor::kafka::testing")
+    out()
+    out("// After the FillTestValues declarations, which RoundTripCheck calls.")
+    out("#include \"proto/kafka/round_trip_check.h\"  // IWYU pragma: export")
+    out()
+    out("namespace gregor::kafka::testing {")
+    out()
+    out("// RoundTripCheck<M> is instantiated once, in the generated test value files.")
+    for msg in all_messages:
+        out(f"extern template std::string RoundTripCheck<{msg.name}>(int16_t, int);")
     out()
     out("}  // namespace gregor::kafka::testing")
     out()

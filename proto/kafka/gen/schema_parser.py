@@ -206,8 +206,8 @@ def _parse_field(tokens, where):
     if len(tokens) < 3:
         raise SchemaError(f"{where}: a field needs 'Name Type Versions'")
     name, type_, versions = tokens[0], tokens[1], tokens[2]
-    if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", name):
-        raise SchemaError(f"{where}: field name '{name}' must be CamelCase")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", name):
+        raise SchemaError(f"{where}: field name '{name}' must be alphanumeric")
     f = Field(name, type_, Versions.parse(versions, where), where)
     for tok in tokens[3:]:
         if "=" not in tok:
