@@ -160,10 +160,14 @@ def main(argv):
         base = snake_case(a.name)
         files.append(base)
         msgs = [a.request, a.response]
+        for m in msgs:
+            m.api_key = a.key
         all_messages += msgs
         units.append((base, msgs, weight(msgs)))
         write(args.out_dir, f"{base}.h", header_text(base, msgs, a, a.doc))
     hdrs = [headers["RequestHeader"], headers["ResponseHeader"]]
+    for m in hdrs:
+        m.api_key = None
     all_messages += hdrs
     units.append(("headers", hdrs, weight(hdrs)))
     write(args.out_dir, "headers.h",
@@ -172,14 +176,14 @@ def main(argv):
         bases = [u[0] for u in group]
         msgs = [m for u in group for m in u[1]]
         write(args.out_dir, f"codec_{i}.cc", source_text(bases, msgs))
-        write(args.out_dir, f"test_values_{i}.cc", emit_test_values_cc(bases, msgs))
+        write(args.out_dir, f"test_values_{i}.cc", emit_test_values_cc(i, bases, msgs))
     write(args.out_dir, "api_table.h", emit_api_table(apis))
     write(args.out_dir, "all_apis.h", emit_all_apis(apis, files))
     info_h, info_cc = emit_schema_info(apis, headers)
     write(args.out_dir, "schema_info.h", info_h)
     write(args.out_dir, "schema_info.cc", info_cc)
     write(args.out_dir, "test_values.h", emit_test_values_h(all_messages))
-    write(args.out_dir, "test_values.cc", emit_test_values_support())
+    write(args.out_dir, "test_values.cc", emit_test_values_support(args.shards))
     return 0
 
 

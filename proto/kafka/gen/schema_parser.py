@@ -178,6 +178,7 @@ class Message:
         self.fields = []
         self.commons = []  # Struct, in definition order
         self.structs = {}  # name -> Struct (inline and common), filled by resolve()
+        self.api_key = None  # set for requests and responses
 
     @property
     def first_flexible(self):
