@@ -66,12 +66,16 @@ for target in "${targets[@]}"; do
   corpus="$WORK/corpus/$name"
   mkdir -p "$corpus"
   log "fuzzing $name for ${FUZZ_SECONDS}s (corpus $corpus)"
+  parallel=()
+  if [ "${FUZZ_JOBS:-1}" -gt 1 ]; then
+    parallel=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS")
+  fi
+  # (In the logs directory: libFuzzer writes fuzz-<job>.log files to the cwd.)
   # shellcheck disable=SC2046
-  "$bin_dir/tests/fuzz/$name" \
+  (cd "$WORK/logs" && "$bin_dir/tests/fuzz/$name" \
     -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 -jobs="${FUZZ_JOBS:-1}" -workers="${FUZZ_JOBS:-1}" \
-    -artifact_prefix="$WORK/artifacts/$name-" \
-    "$corpus" $(seed_dirs_for "$name") >"$WORK/logs/$name.log" 2>&1
+    -print_final_stats=1 "${parallel[@]}" -artifact_prefix="$WORK/artifacts/$name-" \
+    "$corpus" $(seed_dirs_for "$name")) >"$WORK/logs/$name.log" 2>&1
   rc=$?
   tail -n 12 "$WORK/logs/$name.log" >&2
   if [ $rc -ne 0 ]; then
