@@ -4,6 +4,9 @@
 // may crash it. The real fuzzing is tests/fuzz/run.sh.
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <random>
 #include <string>
 
@@ -36,6 +39,29 @@ TEST(RequestDecoderFuzzerSmokeTest, GoldenCapturesDecodeAndRoundTrip) {
   g_decoded_requests = 0;
   for (const Seed& s : golden->requests) RunTarget(s.bytes);
   EXPECT_EQ(g_decoded_requests.load(), 6);
+}
+
+// Inputs that once failed the target (tests/fuzz/regressions/).
+TEST(RequestDecoderFuzzerSmokeTest, RegressionInputsPass) {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("tests/fuzz/regressions")) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    EXPECT_EQ(RunTarget(buf.str()), 0) << entry.path();
+    ++files;
+  }
+  EXPECT_GE(files, 1);
+}
+
+TEST(RequestDecoderFuzzerSmokeTest, AFloat64NaNRoundTripsBitForBit) {
+  // AlterClientQuotas v1 found by the fuzzer: a quota value that is a NaN.
+  std::ifstream in("tests/fuzz/regressions/request_decoder_float64_nan.bin", std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  g_decoded_requests = 0;
+  EXPECT_EQ(RunTarget(buf.str()), 0);
+  EXPECT_EQ(g_decoded_requests.load(), 1);
 }
 
 TEST(RequestDecoderFuzzerSmokeTest, MutatedSeedsNeverCrash) {

@@ -54,7 +54,7 @@ fi
 # Seeds for a target: its own directory when there is one, else all of them.
 seed_dirs_for() {
   case "$1" in
-    request_decoder_fuzzer) echo "$WORK/seeds/requests" ;;
+    request_decoder_fuzzer) echo "$WORK/seeds/requests $GREGOR_ROOT/tests/fuzz/regressions" ;;
     record_batch_fuzzer) echo "$WORK/seeds/record_batches" ;;
     *) echo "$WORK/seeds/requests $WORK/seeds/record_batches" ;;
   esac
