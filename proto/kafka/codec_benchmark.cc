@@ -12,7 +12,7 @@
 //   EncodeFetchResponse         encode a 1 MiB Fetch v12 response whose records
 //                               are views (zero copy)
 //
-//   bazel run -c opt //proto/kafka:codec_benchmark
+//   bazel run //proto/kafka:codec_benchmark   (the default build is -O2)
 #include <cstring>
 #include <iomanip>
 #include <iostream>
