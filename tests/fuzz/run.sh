@@ -23,12 +23,13 @@ FUZZ_BAZEL=(bazel "--bazelrc=tests/fuzz/fuzz.bazelrc" "--output_base=$OUTPUT_BAS
 ensure_packages clang libclang-rt-14-dev || { echo "cannot install clang"; exit 1; }
 mkdir -p "$WORK/seeds" "$WORK/artifacts" "$WORK/logs"
 
-# Every fuzz target (tag "fuzzer") unless some were named.
+# Every fuzz target (a cc_binary named *_fuzzer) unless some were named.
 if [ $# -gt 0 ]; then
   targets=()
   for t in "$@"; do targets+=("//tests/fuzz:$t"); done
 else
-  mapfile -t targets < <("${FUZZ_BAZEL[@]}" query 'attr(tags, "\bfuzzer\b", //tests/fuzz:all)' 2>/dev/null)
+  mapfile -t targets < <("${FUZZ_BAZEL[@]}" query \
+    'attr(name, "_fuzzer$", kind("cc_binary rule", //tests/fuzz:all))' 2>/dev/null)
 fi
 if [ ${#targets[@]} -eq 0 ]; then
   log "no fuzz targets found"
