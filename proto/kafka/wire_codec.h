@@ -110,6 +110,8 @@ void ReadNullableArray(ByteReader& r, bool compact, bool nullable, size_t min_el
 
 // Nullable struct marker: int8, negative for null.
 inline bool ReadStructPresent(ByteReader& r) { return r.ReadInt8() >= 0; }
+// Inside a tagged field the marker is an unsigned varint, 0 for null.
+inline bool ReadTaggedStructPresent(ByteReader& r) { return r.ReadUnsignedVarint() > 0; }
 
 // Reads the tagged-field section of a flexible struct. `known(tag, sub)`
 // decodes a tag it knows from `sub` (exactly the field's bytes) and returns
