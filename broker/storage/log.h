@@ -12,7 +12,8 @@
 //  - fdatasync runs on the shared Flusher (or in Flush()), outside the writer
 //    lock; an append never waits for a sync.
 // Callbacks given to WhenDurable run on a flusher thread or inline in the
-// caller; they must be quick and must not call back into this log's writers.
+// caller, with no lock of the log held; they should be quick (they delay the
+// next group commit of the flusher thread that runs them).
 //
 // Ownership. Always held by std::shared_ptr (Open returns one). Regions
 // returned by Read keep their segment file open on their own.
@@ -279,6 +280,8 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   // Durability machinery.
   void RequestFlush();
   absl::Status DoFlush();
+  // Syncs and advances the durable offset; the caller completes the waiters
+  // (after releasing flush_mu_).
   absl::Status DoFlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mu_);
   void CompleteWaiters(int64_t durable);
   // Removes and returns the waiters for offsets above `end` (all: -1).

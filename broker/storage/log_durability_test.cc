@@ -53,6 +53,24 @@ TEST_F(LogDurabilityTest, SharedFlusherCompletesEveryWaiter) {
   EXPECT_LE(env_.sync_count(), 300 + 5);  // group commit never needs more syncs than waits
 }
 
+TEST_F(LogDurabilityTest, CallbacksMayCallBackIntoTheLog) {
+  flusher_ = std::make_unique<Flusher>(1);
+  auto log = OpenLog();
+  AppendRecords(*log, 4);
+  AppendRecords(*log, 4);
+  absl::Notification done;
+  absl::Status truncated;
+  log->WhenDurable(Offset(8), [&](absl::Status s) {
+    EXPECT_TRUE(s.ok());
+    truncated = log->TruncateTo(Offset(4));  // takes the log's locks
+    EXPECT_TRUE(log->Flush().ok());
+    done.Notify();
+  });
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  EXPECT_TRUE(truncated.ok()) << truncated;
+  EXPECT_EQ(log->log_end_offset(), Offset(4));
+}
+
 TEST_F(LogDurabilityTest, WithoutSyncBeforeAckWaitsCompleteAtOnce) {
   options_.sync_before_ack = false;
   auto log = OpenLog();

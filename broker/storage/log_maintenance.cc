@@ -326,6 +326,8 @@ absl::Status Log::DoFlush() {
     absl::MutexLock fl(&flush_mu_);
     s = DoFlushLocked();
   }
+  // Callbacks run with no lock of this log held.
+  if (s.ok()) CompleteWaiters(flushed_.load());
   RunFailedWaiters();
   return s;
 }
@@ -367,7 +369,6 @@ absl::Status Log::DoFlushLocked() {
   while (prev < target && !flushed_.compare_exchange_weak(prev, target)) {
   }
   last_flush_ms_.store(clock_->WallMillis());
-  CompleteWaiters(target);
   return absl::OkStatus();
 }
 
