@@ -1,0 +1,152 @@
+"""Generates the C++ Kafka message codec from proto/kafka/schema/*.schema.
+
+Run by Bazel (//proto/kafka:messages_gen):
+
+  python3 gen.py --out_dir=<dir> --apis=produce,fetch,... <schema files>
+
+For every API file `<api>.schema` it writes `<api>.h`/`<api>.cc` (request and
+response types with Decode/Encode for every version) and
+`<api>_test_values.cc`; from `headers.schema`, `headers.h`/`.cc` and
+`headers_test_values.cc`; and once: `api_table.h` (kApis), `all_apis.h`
+(VisitApi), `schema_info.h`/`.cc` (the schema as JSON, for the cross-check
+test), `test_values.h`/`test_values.cc`. `--apis` must list exactly the API
+files present, so the BUILD file and the schema directory cannot drift apart.
+"""
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from emit_extras import (GENERATED, emit_all_apis, emit_api_table, emit_schema_info,  # noqa: E402
+                         emit_test_values_cc, emit_test_values_h, emit_test_values_support)
+from emit_messages import Out, emit_decl, emit_defs  # noqa: E402
+from schema_parser import SchemaError, load, snake_case  # noqa: E402
+
+
+def header_text(base, messages, api, doc):
+    guard = f"GREGOR_PROTO_KAFKA_MESSAGES_{base.upper()}_H_"
+    out = Out()
+    out(GENERATED)
+    if doc:
+        out("//")
+        for line in wrap(doc, 76):
+            out("// " + line)
+    out(f"#ifndef {guard}")
+    out(f"#define {guard}")
+    out()
+    for inc in ("<cstddef>", "<cstdint>", "<limits>", "<optional>", "<string>", "<string_view>",
+                "<vector>"):
+        out(f"#include {inc}")
+    out()
+    out("#include \"absl/status/status.h\"")
+    out("#include \"common/bytes.h\"")
+    out("#include \"common/uuid.h\"")
+    out("#include \"proto/kafka/record_set.h\"")
+    out("#include \"proto/kafka/wire_codec.h\"")
+    out("#include \"proto/kafka/wire_writer.h\"")
+    out()
+    out("namespace gregor::kafka {")
+    out()
+    for m in messages:
+        emit_decl(out, m, api)
+        out()
+    out("}  // namespace gregor::kafka")
+    out()
+    out(f"#endif  // {guard}")
+    return out.text()
+
+
+def source_text(base, messages):
+    out = Out()
+    out(GENERATED)
+    out(f"#include \"proto/kafka/messages/{base}.h\"")
+    out()
+    out("#include <utility>")
+    out()
+    out("namespace gregor::kafka {")
+    out()
+    for m in messages:
+        emit_defs(out, m)
+        out()
+    out("}  // namespace gregor::kafka")
+    return out.text()
+
+
+def wrap(text, width):
+    lines, cur = [], ""
+    for word in text.split():
+        if cur and len(cur) + 1 + len(word) > width:
+            lines.append(cur)
+            cur = word
+        else:
+            cur = f"{cur} {word}" if cur else word
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def write(out_dir, name, text):
+    path = os.path.join(out_dir, name)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def main(argv):
+    p = argparse.ArgumentParser()
+    p.add_argument("--out_dir", required=True)
+    p.add_argument("--apis", required=True, help="comma-separated API file names (no suffix)")
+    p.add_argument("schemas", nargs="+")
+    args = p.parse_args(argv)
+
+    expected = sorted(a for a in args.apis.split(",") if a)
+    api_files = sorted(os.path.basename(s)[: -len(".schema")] for s in args.schemas
+                       if os.path.basename(s) != "headers.schema")
+    if expected != api_files:
+        missing = sorted(set(api_files) - set(expected))
+        extra = sorted(set(expected) - set(api_files))
+        raise SchemaError(f"KAFKA_API_FILES in proto/kafka/apis.bzl and proto/kafka/schema/ differ: "
+                          f"schema files not listed: {missing}; listed without a file: {extra}")
+
+    apis, headers = load(args.schemas)
+    if set(headers) != {"RequestHeader", "ResponseHeader"}:
+        raise SchemaError("headers.schema must define RequestHeader and ResponseHeader")
+    for a in apis:
+        base = os.path.basename(a.path)[: -len(".schema")]
+        if base != snake_case(a.name):
+            raise SchemaError(f"{a.path}: API {a.name} belongs in {snake_case(a.name)}.schema")
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    files = []
+    all_messages = []
+    for a in apis:
+        base = snake_case(a.name)
+        files.append(base)
+        msgs = [a.request, a.response]
+        all_messages += msgs
+        write(args.out_dir, f"{base}.h", header_text(base, msgs, a, a.doc))
+        write(args.out_dir, f"{base}.cc", source_text(base, msgs))
+        write(args.out_dir, f"{base}_test_values.cc", emit_test_values_cc(base, msgs))
+    hdrs = [headers["RequestHeader"], headers["ResponseHeader"]]
+    all_messages += hdrs
+    write(args.out_dir, "headers.h",
+          header_text("headers", hdrs, None, "Request header v0-v2 and response header v0-v1."))
+    write(args.out_dir, "headers.cc", source_text("headers", hdrs))
+    write(args.out_dir, "headers_test_values.cc", emit_test_values_cc("headers", hdrs))
+    write(args.out_dir, "api_table.h", emit_api_table(apis))
+    write(args.out_dir, "all_apis.h", emit_all_apis(apis, files))
+    info_h, info_cc = emit_schema_info(apis, headers)
+    write(args.out_dir, "schema_info.h", info_h)
+    write(args.out_dir, "schema_info.cc", info_cc)
+    write(args.out_dir, "test_values.h", emit_test_values_h(all_messages))
+    write(args.out_dir, "test_values.cc", emit_test_values_support())
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except SchemaError as e:
+        print(f"gen.py: error: {e}", file=sys.stderr)
+        sys.exit(1)
