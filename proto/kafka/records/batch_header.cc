@@ -55,13 +55,28 @@ absl::StatusOr<size_t> NextBatchSize(std::string_view data, size_t max_batch_siz
 }
 
 absl::Status ValidateBatch(std::string_view batch) {
+  absl::Status s = ValidateBatchStructure(batch);
+  if (!s.ok()) return s;
+  uint32_t stored = LoadBE32(batch.data() + o::kCrc);
+  uint32_t crc = Crc32c(batch.data() + kBatchCrcStart, batch.size() - kBatchCrcStart);
+  if (crc != stored) {
+    return absl::DataLossError(absl::StrCat("record batch CRC mismatch: stored ", stored,
+                                            ", computed ", crc));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateBatchStructure(std::string_view batch) {
+  // Magic first: a legacy (v0/v1) message is shorter than a v2 header and
+  // should be reported as the wrong format rather than as truncated.
+  if (batch.size() > o::kMagic && static_cast<int8_t>(batch[o::kMagic]) != 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unsupported record batch magic ", static_cast<int>(batch[o::kMagic])));
+  }
   if (batch.size() < kBatchHeaderSize) {
     return absl::DataLossError(absl::StrCat("batch of ", batch.size(), " bytes is shorter than a header"));
   }
   BatchHeader h = ParseBatchHeader(batch.data());
-  if (h.magic != 2) {
-    return absl::InvalidArgumentError(absl::StrCat("unsupported record batch magic ", h.magic));
-  }
   if (h.batch_length < 0 || h.total_size() != batch.size()) {
     return absl::DataLossError(absl::StrCat("batch length ", h.batch_length,
                                             " does not match the ", batch.size(), " bytes given"));
@@ -72,11 +87,6 @@ absl::Status ValidateBatch(std::string_view batch) {
   if (h.records_count < 0 || (h.records_count > 0 && h.records_count - 1 > h.last_offset_delta)) {
     return absl::DataLossError(absl::StrCat("record count ", h.records_count,
                                             " does not fit lastOffsetDelta ", h.last_offset_delta));
-  }
-  uint32_t crc = Crc32c(batch.data() + kBatchCrcStart, batch.size() - kBatchCrcStart);
-  if (crc != h.crc) {
-    return absl::DataLossError(absl::StrCat("record batch CRC mismatch: stored ", h.crc,
-                                            ", computed ", crc));
   }
   return absl::OkStatus();
 }

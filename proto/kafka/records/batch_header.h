@@ -80,8 +80,14 @@ struct BatchHeader {
 
   // Total bytes of the batch on disk / on the wire.
   size_t total_size() const { return kBatchLogOverhead + static_cast<size_t>(batch_length); }
-  int64_t last_offset() const { return base_offset + last_offset_delta; }
-  int64_t next_offset() const { return last_offset() + 1; }
+  // (Wrapping arithmetic, so a corrupt header cannot cause overflow UB.)
+  int64_t last_offset() const {
+    return static_cast<int64_t>(static_cast<uint64_t>(base_offset) +
+                                static_cast<uint64_t>(static_cast<int64_t>(last_offset_delta)));
+  }
+  int64_t next_offset() const {
+    return static_cast<int64_t>(static_cast<uint64_t>(last_offset()) + 1);
+  }
   Compression compression() const {
     return static_cast<Compression>(attributes & batch_attributes::kCompressionMask);
   }
@@ -101,6 +107,9 @@ BatchHeader ParseBatchHeader(const void* data);
 // size, lastOffsetDelta and recordsCount sane, CRC-32C correct. `batch` must
 // be exactly one batch (use NextBatchSize to split a buffer).
 absl::Status ValidateBatch(std::string_view batch);
+
+// ValidateBatch without the CRC: for a caller that has just checked it.
+absl::Status ValidateBatchStructure(std::string_view batch);
 
 // Size of the batch that starts at `data` (kBatchLogOverhead + batchLength),
 // or an error when fewer than 12 bytes remain, the length is negative, smaller
