@@ -10,7 +10,7 @@
 namespace gregor::broker {
 namespace {
 
-bool Contains(const std::vector<int32_t>& v, int32_t x) {
+bool Contains(const std::vector<BrokerId>& v, BrokerId x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
@@ -85,7 +85,7 @@ bool Partition::MakeLeader(const PartitionRegistration& reg) {
     pending_isr_.reset();
   }
   const int64_t now = clock_->WallMillis();
-  for (int32_t r : reg.replicas) {
+  for (BrokerId r : reg.replicas) {
     if (r == options_.local_broker_id) continue;
     auto [it, inserted] = followers_.try_emplace(r);
     // A follower in the ISR at election time counts as caught up now, so it
@@ -125,7 +125,7 @@ bool Partition::is_leader() const {
   absl::ReaderMutexLock l(&mu_);
   return role_ == Role::kLeader;
 }
-int32_t Partition::leader_id() const {
+BrokerId Partition::leader_id() const {
   absl::ReaderMutexLock l(&mu_);
   return reg_.leader;
 }
@@ -137,11 +137,11 @@ PartitionEpoch Partition::partition_epoch() const {
   absl::ReaderMutexLock l(&mu_);
   return reg_.partition_epoch;
 }
-std::vector<int32_t> Partition::isr() const {
+std::vector<BrokerId> Partition::isr() const {
   absl::ReaderMutexLock l(&mu_);
   return reg_.isr;
 }
-std::vector<int32_t> Partition::replicas() const {
+std::vector<BrokerId> Partition::replicas() const {
   absl::ReaderMutexLock l(&mu_);
   return reg_.replicas;
 }
@@ -266,7 +266,7 @@ Partition::ReadOutcome Partition::ReadForConsumer(Offset offset, uint64_t max_by
   return out;
 }
 
-Partition::ReadOutcome Partition::ReadForFollower(int32_t replica_id, Offset offset,
+Partition::ReadOutcome Partition::ReadForFollower(BrokerId replica_id, Offset offset,
                                                   uint64_t max_bytes,
                                                   LeaderEpoch current_leader_epoch) {
   ReadOutcome out;
@@ -303,10 +303,10 @@ int64_t Partition::LeaderReplicatedEnd() const {
                                   : log_->log_end_offset().value();
 }
 
-std::vector<int32_t> Partition::MaximalIsrLocked() const {
-  std::vector<int32_t> isr = reg_.isr;
+std::vector<BrokerId> Partition::MaximalIsrLocked() const {
+  std::vector<BrokerId> isr = reg_.isr;
   if (pending_isr_.has_value()) {
-    for (int32_t r : *pending_isr_) {
+    for (BrokerId r : *pending_isr_) {
       if (!Contains(isr, r)) isr.push_back(r);
     }
   }
@@ -316,7 +316,7 @@ std::vector<int32_t> Partition::MaximalIsrLocked() const {
 bool Partition::AdvanceHighWatermarkLocked() {
   if (role_ != Role::kLeader) return false;
   int64_t hw = std::min(LeaderReplicatedEnd(), log_->log_end_offset().value());
-  for (int32_t r : MaximalIsrLocked()) {
+  for (BrokerId r : MaximalIsrLocked()) {
     if (r == options_.local_broker_id) continue;
     auto it = followers_.find(r);
     int64_t end = it == followers_.end() ? -1 : it->second.fetch_offset;
@@ -332,7 +332,7 @@ bool Partition::AdvanceHighWatermarkLocked() {
   return false;
 }
 
-bool Partition::UpdateFollower(int32_t replica_id, Offset fetch_offset) {
+bool Partition::UpdateFollower(BrokerId replica_id, Offset fetch_offset) {
   absl::MutexLock l(&mu_);
   if (role_ != Role::kLeader) return false;
   auto it = followers_.find(replica_id);
@@ -367,8 +367,8 @@ std::optional<Partition::IsrChange> Partition::ProposeIsrChange() {
     }
     return 0;
   }();
-  std::vector<int32_t> next;
-  for (int32_t r : reg_.isr) {
+  std::vector<BrokerId> next;
+  for (BrokerId r : reg_.isr) {
     if (r == options_.local_broker_id) {
       next.push_back(r);
       continue;
@@ -378,7 +378,7 @@ std::optional<Partition::IsrChange> Partition::ProposeIsrChange() {
                    now - it->second.last_caught_up_ms > options_.replica_lag_time_max_ms;
     if (!lagging) next.push_back(r);
   }
-  for (int32_t r : reg_.replicas) {
+  for (BrokerId r : reg_.replicas) {
     if (Contains(next, r) || Contains(reg_.isr, r) || r == options_.local_broker_id) continue;
     auto it = followers_.find(r);
     if (it == followers_.end()) continue;
@@ -386,7 +386,7 @@ std::optional<Partition::IsrChange> Partition::ProposeIsrChange() {
     // Caught up with the HW, and fetched within this leader epoch.
     if (f.fetch_offset >= hw && f.fetch_offset >= epoch_start) next.push_back(r);
   }
-  std::vector<int32_t> a = next, b = reg_.isr;
+  std::vector<BrokerId> a = next, b = reg_.isr;
   std::sort(a.begin(), a.end());
   std::sort(b.begin(), b.end());
   if (a == b) return std::nullopt;

@@ -34,22 +34,14 @@
 #include "absl/synchronization/mutex.h"
 #include "broker/replica/producer_state.h"
 #include "broker/storage/log.h"
+#include "common/metadata/partition_registration.h"
 #include "common/clock.h"
 #include "common/strong_int.h"
 #include "common/uuid.h"
 
 namespace gregor::broker {
 
-// The partition as the metadata describes it.
-struct PartitionRegistration {
-  int32_t leader = -1;
-  LeaderEpoch leader_epoch{-1};
-  PartitionEpoch partition_epoch{-1};
-  std::vector<int32_t> replicas;
-  std::vector<int32_t> isr;
-  std::vector<int32_t> adding_replicas;
-  std::vector<int32_t> removing_replicas;
-};
+using metadata::PartitionRegistration;
 
 // Kafka error codes the partition returns (per-partition errors are data).
 namespace errc {
@@ -73,7 +65,7 @@ inline constexpr int16_t kInvalidRecord = 87;
 }  // namespace errc
 
 struct PartitionOptions {
-  int32_t local_broker_id = -1;
+  BrokerId local_broker_id{-1};
   // Followers that have not caught up for this long leave the ISR.
   int64_t replica_lag_time_max_ms = 30000;
   // The leader's own replicated end is its durable end (fsync before ack).
@@ -99,11 +91,11 @@ class Partition {
   void MakeOffline();
 
   bool is_leader() const;
-  int32_t leader_id() const;
+  BrokerId leader_id() const;
   LeaderEpoch leader_epoch() const;
   PartitionEpoch partition_epoch() const;
-  std::vector<int32_t> isr() const;
-  std::vector<int32_t> replicas() const;
+  std::vector<BrokerId> isr() const;
+  std::vector<BrokerId> replicas() const;
   Offset high_watermark() const { return Offset(hw_.load(std::memory_order_acquire)); }
   Offset log_end_offset() const { return log_->log_end_offset(); }
   Offset log_start_offset() const { return log_->log_start_offset(); }
@@ -148,13 +140,13 @@ class Partition {
                               bool read_committed, LeaderEpoch current_leader_epoch) const;
   // A follower read (leader only): up to the log end; also records the
   // follower's position (see UpdateFollower).
-  ReadOutcome ReadForFollower(int32_t replica_id, Offset offset, uint64_t max_bytes,
+  ReadOutcome ReadForFollower(BrokerId replica_id, Offset offset, uint64_t max_bytes,
                               LeaderEpoch current_leader_epoch);
 
   // ---- replication state (leader) ----
   // Records that `replica_id` holds everything below `fetch_offset`.
   // Returns true when the HW moved.
-  bool UpdateFollower(int32_t replica_id, Offset fetch_offset);
+  bool UpdateFollower(BrokerId replica_id, Offset fetch_offset);
   // Recomputes the HW (after the leader's own durable end moved). Returns
   // true when it moved.
   bool MaybeAdvanceHighWatermark();
@@ -164,7 +156,7 @@ class Partition {
   // out, caught-up followers (at or past the HW) in. nullopt when nothing
   // should change or a change is already in flight.
   struct IsrChange {
-    std::vector<int32_t> new_isr;
+    std::vector<BrokerId> new_isr;
     LeaderEpoch leader_epoch;
     PartitionEpoch partition_epoch;
   };
@@ -193,7 +185,7 @@ class Partition {
   int16_t CheckEpochLocked(LeaderEpoch current_leader_epoch) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   int64_t LeaderReplicatedEnd() const;
   bool AdvanceHighWatermarkLocked() ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  std::vector<int32_t> MaximalIsrLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  std::vector<BrokerId> MaximalIsrLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   const std::string topic_;
   const Uuid topic_id_;
@@ -206,8 +198,8 @@ class Partition {
   enum class Role { kNone, kLeader, kFollower };
   Role role_ ABSL_GUARDED_BY(mu_) = Role::kNone;
   PartitionRegistration reg_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<int32_t, FollowerState> followers_ ABSL_GUARDED_BY(mu_);
-  std::optional<std::vector<int32_t>> pending_isr_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<BrokerId, FollowerState> followers_ ABSL_GUARDED_BY(mu_);
+  std::optional<std::vector<BrokerId>> pending_isr_ ABSL_GUARDED_BY(mu_);
   ProducerStateManager producers_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t> hw_{0};
 };
