@@ -286,8 +286,12 @@ def emit_fill(out, msg, type_name, fields, ctx, counter):
               f"[[maybe_unused]] int variant, [[maybe_unused]] int salt)", body)
 
 
-def emit_test_values_cc(file_base, messages):
-    """messages: list of Message (all defined in proto/kafka/messages/<file_base>.h)."""
+def msg_key(msg):
+    return msg.api_key if msg.api_key is not None else -1
+
+
+def emit_test_values_cc(shard, bases, messages):
+    """Test values for `messages` (declared in proto/kafka/messages/<bases>.h)."""
     out = Out()
     out(GENERATED)
     out("#include \"proto/kafka/messages/test_values.h\"")
@@ -310,6 +314,20 @@ def emit_test_values_cc(file_base, messages):
         out("  Fill(m, version, variant, 0);")
         out("}")
         out()
+    for msg in messages:
+        out(f"template std::string RoundTripCheck<{msg.name}>(int16_t, int);")
+    out()
+    out(f"extern const MessageCodecForTest kTestCodecs{shard}[];")
+    out(f"const MessageCodecForTest kTestCodecs{shard}[] = {{")
+    for msg in messages:
+        key = msg_key(msg)
+        out(f"    {{\"{msg.name}\", {key}, {'true' if msg.kind == 'request' or msg.name == 'RequestHeader' else 'false'}, "
+            f"{msg.versions.lo}, {msg.versions.hi}, &EncodeTestValue<{msg.name}>, "
+            f"&DecodeForTest<{msg.name}>}},")
+    out("};")
+    out(f"extern const int kTestCodecCount{shard};")
+    out(f"const int kTestCodecCount{shard} = {len(messages)};")
+    out()
     out("}  // namespace gregor::kafka::testing")
     return out.text()
 
@@ -328,7 +346,9 @@ def emit_test_values_h(all_messages):
     out("#include <cstdint>")
     out("#include <string>")
     out("#include <string_view>")
+    out("#include <vector>")
     out()
+    out("#include \"absl/status/status.h\"")
     out("#include \"proto/kafka/messages/all_apis.h\"")
     out()
     out("namespace gregor::kafka::testing {")
@@ -345,11 +365,58 @@ def emit_test_values_h(all_messages):
     out()
     out("}  // namespace gregor::kafka::testing")
     out()
+    out("// After the FillTestValues declarations, which RoundTripCheck calls.")
+    out("#include \"proto/kafka/round_trip_check.h\"  // IWYU pragma: export")
+    out()
+    out("namespace gregor::kafka::testing {")
+    out()
+    out("// Every message behind function pointers, for tests that work on bytes")
+    out("// (bad input, fuzz seeds) without instantiating templates per type.")
+    out("struct MessageCodecForTest {")
+    out("  std::string_view name;")
+    out("  int16_t api_key;  // -1 for the headers")
+    out("  bool is_request;  // request or request header")
+    out("  int16_t lowest_version;")
+    out("  int16_t highest_version;")
+    out("  // FillTestValues(version, variant), encoded; \"\" if encoding failed.")
+    out("  std::string (*encode_test_value)(int16_t version, int variant);")
+    out("  // Decodes `bytes` as `version`; *consumed = bytes read.")
+    out("  absl::Status (*decode)(std::string_view bytes, int16_t version, size_t* consumed);")
+    out("};")
+    out("std::vector<MessageCodecForTest> AllMessageCodecsForTest();")
+    out()
+    out("template <typename M>")
+    out("std::string EncodeTestValue(int16_t version, int variant) {")
+    out("  M m;")
+    out("  FillTestValues(m, version, variant);")
+    out("  std::string out;")
+    out("  return EncodeForTest(m, version, &out).empty() ? out : std::string();")
+    out("}")
+    out()
+    out("template <typename M>")
+    out("absl::Status DecodeForTest(std::string_view bytes, int16_t version, size_t* consumed) {")
+    out("  ByteReader r(bytes);")
+    out("  M m;")
+    out("  absl::Status s = m.Decode(r, version);")
+    out("  *consumed = r.position();")
+    out("  return s;")
+    out("}")
+    out()
+    out("// RoundTripCheck<M> is instantiated once, in the generated test value files.")
+    for msg in all_messages:
+        out(f"extern template std::string RoundTripCheck<{msg.name}>(int16_t, int);")
+    out()
+    out("}  // namespace gregor::kafka::testing")
+    out()
     out("#endif  // GREGOR_PROTO_KAFKA_MESSAGES_TEST_VALUES_H_")
     return out.text()
 
 
-def emit_test_values_support():
+def emit_test_values_support(shards):
+    decls = "".join(f"extern const MessageCodecForTest kTestCodecs{i}[];\n"
+                    f"extern const int kTestCodecCount{i};\n" for i in range(shards))
+    appends = "".join(f"  out.insert(out.end(), kTestCodecs{i}, kTestCodecs{i} + kTestCodecCount{i});\n"
+                      for i in range(shards))
     return GENERATED + """
 #include <array>
 
@@ -376,6 +443,12 @@ std::string_view TestRecords(int salt) {
     return t;
   }();
   return (*table)[static_cast<size_t>(salt) % table->size()];
+}
+
+""" + decls + """
+std::vector<MessageCodecForTest> AllMessageCodecsForTest() {
+  std::vector<MessageCodecForTest> out;
+""" + appends + """  return out;
 }
 
 }  // namespace gregor::kafka::testing

@@ -177,7 +177,8 @@ def emit_methods_decl(out, name):
     out(f"void Write({WRITER}& w, int16_t version) const;")
     out("// Fewest bytes one encoded instance takes at `version`.")
     out("static size_t MinWireSize(int16_t version);")
-    out(f"friend bool operator==(const {name}&, const {name}&) = default;")
+    out("// Field-by-field equality (defaulted, defined out of line).")
+    out(f"friend bool operator==(const {name}&, const {name}&);")
 
 
 def emit_decl(out, msg, api):
@@ -333,6 +334,8 @@ def emit_defs(out, msg):
     check_array_elements(msg)
     for s in ordered_structs(msg):
         q = f"{msg.name}::{s.name}"
+        out(f"bool operator==(const {q}&, const {q}&) = default;")
+        out()
         ctx = struct_ctx(s, msg)
         emit_read(out, msg, q, s.fields, ctx)
         out()
@@ -341,6 +344,8 @@ def emit_defs(out, msg):
         emit_min_size(out, msg, q, s.fields, ctx)
         out()
     q = msg.name
+    out(f"bool operator==(const {q}&, const {q}&) = default;")
+    out()
     emit_read(out, msg, q, msg.fields, msg.versions)
     out()
     emit_write(out, msg, q, msg.fields, msg.versions)

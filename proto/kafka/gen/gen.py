@@ -4,10 +4,12 @@ Run by Bazel (//proto/kafka:messages_gen):
 
   python3 gen.py --out_dir=<dir> --apis=produce,fetch,... <schema files>
 
-For every API file `<api>.schema` it writes `<api>.h`/`<api>.cc` (request and
-response types with Decode/Encode for every version) and
-`<api>_test_values.cc`; from `headers.schema`, `headers.h`/`.cc` and
-`headers_test_values.cc`; and once: `api_table.h` (kApis), `all_apis.h`
+For every API file `<api>.schema` it writes `<api>.h` (request and response
+types with Decode/Encode for every version); from `headers.schema`,
+`headers.h`. The definitions go into `codec_<i>.cc` and the test values
+into `test_values_<i>.cc`, i < --shards, APIs spread so the files are of
+similar size (fewer, larger translation units compile faster than one per
+API, and several still build in parallel). Once: `api_table.h` (kApis), `all_apis.h`
 (VisitApi), `schema_info.h`/`.cc` (the schema as JSON, for the cross-check
 test), `test_values.h`/`test_values.cc`. `--apis` must list exactly the API
 files present, so the BUILD file and the schema directory cannot drift apart.
@@ -58,10 +60,12 @@ def header_text(base, messages, api, doc):
     return out.text()
 
 
-def source_text(base, messages):
+def source_text(bases, messages):
+    """One .cc defining `messages` (declared in proto/kafka/messages/<base>.h)."""
     out = Out()
     out(GENERATED)
-    out(f"#include \"proto/kafka/messages/{base}.h\"")
+    for base in bases:
+        out(f"#include \"proto/kafka/messages/{base}.h\"")
     out()
     out("#include <utility>")
     out()
@@ -72,6 +76,35 @@ def source_text(base, messages):
         out()
     out("}  // namespace gregor::kafka")
     return out.text()
+
+
+def shard(units, count):
+    """Splits (base, messages, weight) units into `count` groups of similar weight."""
+    groups = [[] for _ in range(count)]
+    loads = [0] * count
+    for unit in sorted(units, key=lambda u: (-u[2], u[0])):
+        i = loads.index(min(loads))
+        groups[i].append(unit)
+        loads[i] += unit[2]
+    return [sorted(g) for g in groups]
+
+
+def weight(msgs):
+    """Rough amount of generated code: fields times versions."""
+    total = 0
+
+    def count(fields):
+        n = 0
+        for f in fields:
+            n += 1
+            if f.fields:
+                n += count(f.fields)
+        return n
+
+    for m in msgs:
+        n = count(m.fields) + sum(count(c.fields) for c in m.commons)
+        total += n * (m.versions.hi - m.versions.lo + 1 if m.versions.hi is not None else 1) ** 0.5
+    return total + 10
 
 
 def wrap(text, width):
@@ -97,6 +130,8 @@ def main(argv):
     p = argparse.ArgumentParser()
     p.add_argument("--out_dir", required=True)
     p.add_argument("--apis", required=True, help="comma-separated API file names (no suffix)")
+    p.add_argument("--shards", type=int, required=True,
+                   help="number of codec_<i>.cc and test_values_<i>.cc files")
     p.add_argument("schemas", nargs="+")
     args = p.parse_args(argv)
 
@@ -120,27 +155,35 @@ def main(argv):
     os.makedirs(args.out_dir, exist_ok=True)
     files = []
     all_messages = []
+    units = []
     for a in apis:
         base = snake_case(a.name)
         files.append(base)
         msgs = [a.request, a.response]
+        for m in msgs:
+            m.api_key = a.key
         all_messages += msgs
+        units.append((base, msgs, weight(msgs)))
         write(args.out_dir, f"{base}.h", header_text(base, msgs, a, a.doc))
-        write(args.out_dir, f"{base}.cc", source_text(base, msgs))
-        write(args.out_dir, f"{base}_test_values.cc", emit_test_values_cc(base, msgs))
     hdrs = [headers["RequestHeader"], headers["ResponseHeader"]]
+    for m in hdrs:
+        m.api_key = None
     all_messages += hdrs
+    units.append(("headers", hdrs, weight(hdrs)))
     write(args.out_dir, "headers.h",
           header_text("headers", hdrs, None, "Request header v0-v2 and response header v0-v1."))
-    write(args.out_dir, "headers.cc", source_text("headers", hdrs))
-    write(args.out_dir, "headers_test_values.cc", emit_test_values_cc("headers", hdrs))
+    for i, group in enumerate(shard(units, args.shards)):
+        bases = [u[0] for u in group]
+        msgs = [m for u in group for m in u[1]]
+        write(args.out_dir, f"codec_{i}.cc", source_text(bases, msgs))
+        write(args.out_dir, f"test_values_{i}.cc", emit_test_values_cc(i, bases, msgs))
     write(args.out_dir, "api_table.h", emit_api_table(apis))
     write(args.out_dir, "all_apis.h", emit_all_apis(apis, files))
     info_h, info_cc = emit_schema_info(apis, headers)
     write(args.out_dir, "schema_info.h", info_h)
     write(args.out_dir, "schema_info.cc", info_cc)
     write(args.out_dir, "test_values.h", emit_test_values_h(all_messages))
-    write(args.out_dir, "test_values.cc", emit_test_values_support())
+    write(args.out_dir, "test_values.cc", emit_test_values_support(args.shards))
     return 0
 
 

@@ -178,6 +178,7 @@ class Message:
         self.fields = []
         self.commons = []  # Struct, in definition order
         self.structs = {}  # name -> Struct (inline and common), filled by resolve()
+        self.api_key = None  # set for requests and responses
 
     @property
     def first_flexible(self):
@@ -206,8 +207,8 @@ def _parse_field(tokens, where):
     if len(tokens) < 3:
         raise SchemaError(f"{where}: a field needs 'Name Type Versions'")
     name, type_, versions = tokens[0], tokens[1], tokens[2]
-    if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", name):
-        raise SchemaError(f"{where}: field name '{name}' must be CamelCase")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", name):
+        raise SchemaError(f"{where}: field name '{name}' must be alphanumeric")
     f = Field(name, type_, Versions.parse(versions, where), where)
     for tok in tokens[3:]:
         if "=" not in tok:
