@@ -15,7 +15,7 @@ gregor-controller-cli) and checks, through gRPC and the HTTP /status page:
              above the live brokers: each gets Kafka's error code and the
              metadata does not change.
 
-Usage: tests/integration/controller/test_controller.py [--keep] [test ...]
+Usage: tests/integration/controller/test_controller.py [--keep] [--controllers=N] [test ...]
 It builds what it needs with Bazel (set GREGOR_SKIP_BUILD=1 to skip) and
 prints "N passed, N failed". No timing assertions: durations are printed.
 """
@@ -33,7 +33,7 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BIN = os.path.join(ROOT, "bazel-bin")
-CONTROLLER = os.path.join(BIN, "controller", "gregor-controller")
+CONTROLLER = os.environ.get("GREGOR_CONTROLLER_BIN", os.path.join(BIN, "controller", "gregor-controller"))
 CLI = os.path.join(BIN, "tests", "integration", "controller", "gregor-controller-cli")
 
 # Kafka error codes.
@@ -347,12 +347,16 @@ def build():
 
 def main(argv):
     keep = "--keep" in argv
+    n = 3
+    for a in argv:
+        if a.startswith("--controllers="):
+            n = int(a.split("=", 1)[1])
     names = [a for a in argv if not a.startswith("--")] or list(TESTS)
     build()
     passed = failed = 0
     for name in names:
         workdir = tempfile.mkdtemp(prefix="gregor-controller-%s-" % name)
-        cluster = Cluster(workdir)
+        cluster = Cluster(workdir, n)
         log("test %s (logs in %s)" % (name, workdir))
         try:
             TESTS[name](cluster)
