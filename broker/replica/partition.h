@@ -120,7 +120,7 @@ class Partition {
   // first (NOT_ENOUGH_REPLICAS).
   AppendOutcome AppendAsLeader(std::span<char> batches, int16_t required_acks,
                                int32_t min_insync_replicas,
-                               storage::AppendOrigin origin = storage::AppendOrigin::kClient);
+                               const storage::LeaderAppendOptions& options = {});
 
   // Whether an acks=all append ending at `end` (exclusive) is acknowledged:
   // nullopt while pending; an error code (kNone for success) when done.

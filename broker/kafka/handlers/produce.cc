@@ -134,7 +134,9 @@ void ProduceHandler::Handle(const std::shared_ptr<RequestContext>& rctx,
       // The records view points into the request frame, which this request
       // owns: the log writes offsets and the leader epoch into it in place.
       std::span<char> mutable_bytes(const_cast<char*>(bytes.data()), bytes.size());
-      Partition::AppendOutcome out = p->AppendAsLeader(mutable_bytes, acks, min_isr);
+      storage::LeaderAppendOptions ao;
+      ao.crc_verified = true;  // the validator checked every batch's CRC
+      Partition::AppendOutcome out = p->AppendAsLeader(mutable_bytes, acks, min_isr, ao);
       pr.error_code = out.error_code;
       if (!out.error_message.empty()) pr.error_message = out.error_message;
       pr.log_start_offset = out.log_start_offset.value();
