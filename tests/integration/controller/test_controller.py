@@ -112,7 +112,8 @@ class Cluster:
                 "--broker_session_timeout_ms=1000",
                 "--broker_heartbeat_interval_ms=200",
                 "--default_replication_factor=1",
-                "--metadata_snapshot_every_entries=50"]
+                "--metadata_snapshot_every_entries=20",
+                "--metadata_log_keep_entries=5"]
         self.procs[i] = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
 
     def start_all(self):
@@ -237,6 +238,12 @@ def test_failover(cluster):
     for s in st.values():
         names = {t["name"] for t in s["topics"]}
         check(all("failover-%d" % r in names for r in range(10)), "missing topics on node %d" % s["node_id"])
+    # A new watcher from offset 0: the log is compacted, so it gets a snapshot
+    # first, and ends with the same image as the controllers.
+    image = cluster.cli("image")
+    crcs = {s["image_crc32c"] for s in st.values()}
+    check(image["caught_up"] and image["crc32c"] in crcs, "WatchMetadata from 0: %s vs %s" % (image, crcs))
+    check(all(s["snapshot_index"] > 0 for s in st.values()), "no snapshot was taken")
     log("failover: kill -9 -> committed CreateTopics: min %.2f s, max %.2f s, mean %.2f s" %
         (min(durations), max(durations), sum(durations) / len(durations)))
 
