@@ -3,13 +3,18 @@
 #include <memory>
 
 #include "broker/kafka/handlers/api_versions.h"
+#include "broker/kafka/handlers/describe_cluster.h"
+#include "broker/kafka/handlers/describe_topic_partitions.h"
+#include "broker/kafka/handlers/metadata.h"
 
 namespace gregor::broker {
 
 void RegisterHandlers(Dispatcher* d, BrokerContext* ctx) {
-  (void)ctx;
   // Keep sorted by API key.
-  d->Add(std::make_unique<ApiVersionsHandler>(d));  // 18
+  d->Add(std::make_unique<MetadataHandler>(ctx));                 // 3
+  d->Add(std::make_unique<ApiVersionsHandler>(d));                // 18
+  d->Add(std::make_unique<DescribeClusterHandler>(ctx));          // 60
+  d->Add(std::make_unique<DescribeTopicPartitionsHandler>(ctx));  // 75
 }
 
 }  // namespace gregor::broker
