@@ -35,6 +35,13 @@ std::string ControllerUnavailableMessage(const absl::Status& status) {
   return absl::StrCat("No controller answered in time: ", status.message());
 }
 
+ErrorFields FromController(const controllerpb::Error& error) {
+  ErrorFields out;
+  out.code = static_cast<int16_t>(error.code());
+  if (error.code() != 0 && !error.message().empty()) out.message = error.message();
+  return out;
+}
+
 bool WaitForImage(const ReplicaManager& replicas, std::chrono::milliseconds timeout,
                   const std::function<bool(const metadata::MetadataImage&)>& ready) {
   timeout = std::clamp(timeout, std::chrono::milliseconds(0), kMaxMetadataWait);

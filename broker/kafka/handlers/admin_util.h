@@ -29,6 +29,8 @@
 #include "common/metadata/image.h"
 #include "common/thread_pool.h"
 #include "glog/logging.h"
+#include "controller/client/controller_client.h"
+#include "proto/controller.pb.h"
 #include "proto/kafka/errors.h"
 
 namespace gregor::broker {
@@ -67,6 +69,24 @@ std::optional<std::string> InvalidTopicNameReason(std::string_view topic);
 inline constexpr kafka::ErrorCode kControllerUnavailable = kafka::ErrorCode::kRequestTimedOut;
 // A message for that error naming the cause.
 std::string ControllerUnavailableMessage(const absl::Status& status);
+
+// Calls `fn(client)` with the broker's controller client; Unavailable when
+// the broker has none.
+template <typename Fn>
+auto CallController(const BrokerContext* ctx, Fn fn) -> decltype(fn(*ctx->controller)) {
+  if (ctx->controller == nullptr) {
+    return absl::UnavailableError("this broker has no controller client");
+  }
+  return fn(*ctx->controller);
+}
+
+// A controller answer's error as Kafka fields: the code, and the message
+// (nullopt on success or when the controller gave none).
+struct ErrorFields {
+  int16_t code = 0;
+  std::optional<std::string> message;
+};
+ErrorFields FromController(const controllerpb::Error& error);
 
 // The longest a handler waits for committed metadata to reach this broker,
 // whatever timeout the request asks for (a limit on pool threads held).
