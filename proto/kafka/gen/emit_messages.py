@@ -69,7 +69,7 @@ def read_elem(f, R, e, comp):
     raise SchemaError(f"{f.line}: cannot read arrays of {k}")
 
 
-def read_stmts(f, msg, R, x, present):
+def read_stmts(f, msg, R, x, present, tagged=False):
     comp = field_compact(f, msg, present)
     N = cond(f.nullable, present)
     k = f.kind
@@ -91,7 +91,10 @@ def read_stmts(f, msg, R, x, present):
             return [f"{x}.Read({R}, version);"]
         if N == "false":
             return [f"{x}.emplace().Read({R}, version);"]
-        present_check = f"{WIRE}::ReadStructPresent({R})"
+        # Kafka marks a nullable struct with an int8 (-1 null, 1 present), or
+        # inside a tagged field with an unsigned varint (0 null, 1 present).
+        marker = "ReadTaggedStructPresent" if tagged else "ReadStructPresent"
+        present_check = f"{WIRE}::{marker}({R})"
         test = present_check if N == "true" else f"!({N}) || {present_check}"
         return [f"if ({test}) {{", f"  {x}.emplace().Read({R}, version);", "} else {",
                 f"  {x}.reset();", "}"]
@@ -120,7 +123,7 @@ def write_elem(f, W, e, comp):
     raise SchemaError(f"{f.line}: cannot write arrays of {k}")
 
 
-def write_stmts(f, msg, W, x, present):
+def write_stmts(f, msg, W, x, present, tagged=False):
     comp = field_compact(f, msg, present)
     N = cond(f.nullable, present)
     k = f.kind
@@ -136,8 +139,10 @@ def write_stmts(f, msg, W, x, present):
     if k == "struct":
         if not nullable_any(f):
             return [f"{x}.Write({W}, version);"]
-        with_marker = [f"if ({x}.has_value()) {{", f"  {W}.WriteInt8(1);",
-                       f"  {x}->Write({W}, version);", "} else {", f"  {W}.WriteInt8(-1);", "}"]
+        one, null = (f"{W}.WriteUnsignedVarint(1);", f"{W}.WriteUnsignedVarint(0);") if tagged \
+            else (f"{W}.WriteInt8(1);", f"{W}.WriteInt8(-1);")
+        with_marker = [f"if ({x}.has_value()) {{", f"  {one}",
+                       f"  {x}->Write({W}, version);", "} else {", f"  {null}", "}"]
         without = [f"if ({x}.has_value()) {{", f"  {x}->Write({W}, version);", "} else {",
                    f"  {W}.Fail(\"null struct in a non-nullable field\");",
                    f"  {elem_cpp(f, lambda n: f'{msg.name}::{n}')}().Write({W}, version);", "}"]
@@ -262,7 +267,7 @@ def emit_read(out, msg, qname, fields, ctx):
                 present = f.tagged.intersect(ctx)
                 c = cond(f.tagged, ctx)
                 lines.append(f"        case {f.tag}:")
-                inner = read_stmts(f, msg, "t", f"this->{member_name(f)}", present)
+                inner = read_stmts(f, msg, "t", f"this->{member_name(f)}", present, tagged=True)
                 if c == "true":
                     lines += ["          " + s for s in inner] + ["          return true;"]
                 else:
@@ -309,7 +314,8 @@ def emit_write(out, msg, qname, fields, ctx):
             present = f.tagged.intersect(ctx)
             lines.append(f"if (has_{member_name(f)}) {{")
             lines.append(f"  {WRITER} t;")
-            lines += ["  " + s for s in write_stmts(f, msg, "t", f"this->{member_name(f)}", present)]
+            lines += ["  " + s for s in write_stmts(f, msg, "t", f"this->{member_name(f)}", present,
+                                                    tagged=True)]
             lines.append(f"  tw.Write({f.tag}, std::move(t));")
             lines.append("}")
         lines.append("tw.Finish();")
