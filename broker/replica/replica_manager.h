@@ -1,0 +1,150 @@
+// The partitions this broker hosts, kept in step with the metadata: creates
+// a partition's log when the broker becomes one of its replicas, makes it
+// leader or follower as the controller decides, drops it when the broker no
+// longer hosts it. Owns the produce and fetch purgatories and wires the
+// events that complete their operations: appends, durability (fsync group
+// commits), high-watermark moves, leadership changes.
+//
+// Also runs the leader-side ISR maintenance: every interval it asks each led
+// partition whether its ISR should shrink or expand and sends the proposal to
+// the controller (AlterPartition) through an injected sender.
+//
+// Thread-safety: thread-safe. Lookups take a shared lock on the partition
+// table; metadata changes run on the metadata follower's thread.
+#ifndef GREGOR_BROKER_REPLICA_REPLICA_MANAGER_H_
+#define GREGOR_BROKER_REPLICA_REPLICA_MANAGER_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "broker/purgatory/purgatory.h"
+#include "broker/replica/partition.h"
+#include "broker/storage/log_manager.h"
+#include "common/clock.h"
+#include "common/metadata/delta.h"
+#include "common/metadata/image.h"
+#include "common/metrics/metrics.h"
+
+namespace gregor::broker {
+
+struct ReplicaManagerOptions {
+  BrokerId broker_id{-1};
+  // Kafka's replica.lag.time.max.ms.
+  int64_t replica_lag_time_max_ms = 30000;
+  // How often led partitions are checked for ISR changes.
+  int64_t isr_check_interval_ms = 1000;
+  // Broker default for min.insync.replicas (topic configs override it).
+  int32_t min_insync_replicas = 1;
+  // Broker defaults for topic storage configs.
+  storage::LogConfig default_log_config;
+  bool sync_before_ack = true;
+};
+
+// Sends an ISR proposal to the controller and reports the committed
+// registration (or an error code) through `done`, from any thread.
+using AlterPartitionSender = std::function<void(
+    const Partition& partition, const Partition::IsrChange& change,
+    std::function<void(int16_t error_code, std::optional<PartitionRegistration> result)> done)>;
+
+class ReplicaManager {
+ public:
+  // REQUIRES: `logs` and `clock` outlive the manager.
+  ReplicaManager(ReplicaManagerOptions options, storage::LogManager* logs, Clock* clock,
+                 metrics::Registry* metrics);
+  ~ReplicaManager();
+
+  void SetAlterPartitionSender(AlterPartitionSender sender);
+  // Called with partitions this broker now follows (leader, epoch changed);
+  // the replica fetchers start or retarget them.
+  void SetFollowerListener(
+      std::function<void(const std::vector<std::shared_ptr<Partition>>&)> on_follow);
+  // Starts the ISR maintenance thread.
+  void Start();
+  void Stop();
+
+  // ---- lookups ----
+  std::shared_ptr<Partition> Get(const Uuid& topic_id, int32_t partition) const;
+  std::shared_ptr<Partition> Get(std::string_view topic, int32_t partition) const;
+  std::vector<std::shared_ptr<Partition>> All() const;
+  std::shared_ptr<const metadata::MetadataImage> image() const;
+
+  // ---- metadata ----
+  // Applies what the delta from `before` to `after` says this broker must
+  // lead, follow or delete, pushes topic config changes to the logs, and
+  // publishes `after`.
+  void ApplyMetadata(const std::shared_ptr<const metadata::MetadataImage>& before,
+                     std::shared_ptr<const metadata::MetadataImage> after,
+                     const metadata::LocalReplicaChanges& changes);
+
+  // ---- topic configs (the image's dynamic configs over broker defaults) ----
+  int32_t MinInsyncReplicas(std::string_view topic) const;
+  storage::LogConfig LogConfigFor(std::string_view topic) const;
+
+  // ---- delayed operations ----
+  Purgatory& produce_purgatory() { return produce_purgatory_; }
+  Purgatory& fetch_purgatory() { return fetch_purgatory_; }
+
+  // After a leader append that ends (exclusive) at `end`: makes sure the
+  // high watermark can advance (fsync group commit when sync_before_ack),
+  // then wakes produce and fetch waiters of the partition.
+  void OnLeaderAppend(const std::shared_ptr<Partition>& p, Offset end);
+  // The HW of `p` moved, or its leadership changed: wakes waiters.
+  void NotifyPartition(const Partition& p);
+
+  // One pass of ISR maintenance over the led partitions (the thread calls
+  // it every isr_check_interval_ms; public for tests).
+  void CheckIsr();
+
+  static WatchKey KeyOf(const Partition& p) {
+    return WatchKey{p.topic_id().hi(), p.topic_id().lo(), p.index()};
+  }
+
+ private:
+  struct Key {
+    Uuid topic_id;
+    int32_t partition;
+    friend bool operator==(const Key&, const Key&) = default;
+    template <typename H>
+    friend H AbslHashValue(H h, const Key& k) {
+      return H::combine(std::move(h), k.topic_id, k.partition);
+    }
+  };
+
+  std::shared_ptr<Partition> GetOrCreate(const metadata::LocalPartition& lp);
+  void Delete(const metadata::LocalPartition& lp);
+  void RunIsrLoop();
+
+  const ReplicaManagerOptions options_;
+  storage::LogManager* const logs_;
+  Clock* const clock_;
+  Purgatory produce_purgatory_{"Produce"};
+  Purgatory fetch_purgatory_{"Fetch"};
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<Key, std::shared_ptr<Partition>> partitions_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const metadata::MetadataImage> image_ ABSL_GUARDED_BY(mu_);
+  AlterPartitionSender alter_partition_ ABSL_GUARDED_BY(mu_);
+  std::function<void(const std::vector<std::shared_ptr<Partition>>&)> on_follow_
+      ABSL_GUARDED_BY(mu_);
+
+  metrics::Counter* isr_shrinks_ = nullptr;
+  metrics::Counter* isr_expands_ = nullptr;
+  metrics::Counter* leader_changes_ = nullptr;
+  int metrics_collector_ = -1;
+  metrics::Registry* metrics_;
+
+  std::atomic<bool> stop_{false};
+  absl::Mutex stop_mu_;
+  std::thread isr_thread_;
+};
+
+}  // namespace gregor::broker
+
+#endif  // GREGOR_BROKER_REPLICA_REPLICA_MANAGER_H_
