@@ -219,7 +219,8 @@ void GroupCoordinator::DrainOutbox(const std::shared_ptr<Shard>& shard) {
       OnAppendDone(weak, append.id, batch.status());
     } else {
       AppendId id = append.id;
-      log_->Append(shard->partition, *std::move(batch), [this, weak, id](absl::Status status) {
+      log_->Append(shard->partition, shard->epoch, *std::move(batch),
+                   [this, weak, id](absl::Status status) {
         if (weak.expired()) return;  // unloaded and gone
         OnAppendDone(weak, id, std::move(status));
       });
