@@ -33,13 +33,23 @@ class DelayedCoordinatorAppend : private IoContextRef, public DelayedOperation {
  protected:
   void OnComplete() override {
     std::optional<int16_t> outcome = partition_->AcksAllOutcome(end_, epoch_, min_isr_);
-    absl::Status status =
-        outcome.has_value()
-            ? ReplicaCoordinatorLog::StatusForError(*outcome, "")
-            : absl::DeadlineExceededError(absl::StrCat(
-                  partition_->topic(), "-", partition_->index(), ": offset ", end_.value() - 1,
-                  " not replicated in time (high watermark ",
-                  partition_->high_watermark().value(), ")"));
+    const std::string name = absl::StrCat(partition_->topic(), "-", partition_->index());
+    absl::Status status;
+    if (!outcome.has_value()) {
+      status = absl::DeadlineExceededError(
+          absl::StrCat(name, ": offset ", end_.value() - 1, " not replicated in time (high watermark ",
+                       partition_->high_watermark().value(), ")"));
+    } else if (*outcome == errc::kNotLeaderOrFollower) {
+      status = absl::FailedPreconditionError(
+          absl::StrCat(name, ": leadership at epoch ", epoch_.value(),
+                       " ended before offset ", end_.value() - 1, " was replicated"));
+    } else if (*outcome == errc::kNotEnoughReplicasAfterAppend) {
+      status = absl::UnavailableError(
+          absl::StrCat(name, ": the ISR shrank below min.insync.replicas (", min_isr_,
+                       ") before offset ", end_.value() - 1, " was acknowledged"));
+    } else {
+      status = ReplicaCoordinatorLog::StatusForError(*outcome, name);
+    }
     // Off the thread that moved the HW (a flusher or a fetch): the
     // coordinator may append again from its callback.
     asio::post(*io, [done = std::move(done_), status = std::move(status)]() mutable {
