@@ -452,5 +452,31 @@ TEST_F(GroupCoordinatorTest, ConcurrentClientsAreEachAnsweredOnce) {
   EXPECT_EQ(answered, 2 * kThreads * kPerThread);
 }
 
+TEST_F(GroupCoordinatorTest, EmptyGroupIdsAreInvalidBeforeRouting) {
+  LoadAll();
+  Answer<OffsetCommitResponse> commit;
+  coordinator_->OffsetCommit(Ctx(9), Commit("", -1, "", 1), commit.cb());
+  ASSERT_TRUE(commit.ready());
+  EXPECT_EQ(commit->topics.at(0).partitions.at(0).error, ErrorCode::kInvalidGroupId);
+
+  Answer<OffsetFetchResponse> fetch;
+  OffsetFetchRequestGroup empty, known;
+  known.group_id = "g";
+  coordinator_->OffsetFetch(Ctx(9), {{empty, known}, false}, fetch.cb());
+  ASSERT_TRUE(fetch.ready());
+  ASSERT_EQ(fetch->groups.size(), 2u);
+  EXPECT_EQ(fetch->groups[0].error, ErrorCode::kInvalidGroupId);
+  EXPECT_EQ(fetch->groups[1].group_id, "g");
+  EXPECT_EQ(fetch->groups[1].error, ErrorCode::kNone);
+
+  Answer<DeleteGroupsResponse> del;
+  coordinator_->DeleteGroups(Ctx(2), {{"", "nope"}}, del.cb());
+  ASSERT_TRUE(del.ready());
+  ASSERT_EQ(del->results.size(), 2u);
+  EXPECT_EQ(del->results[0].error, ErrorCode::kInvalidGroupId);
+  EXPECT_EQ(del->results[1].group_id, "nope");
+  EXPECT_EQ(del->results[1].error, ErrorCode::kGroupIdNotFound);
+}
+
 }  // namespace
 }  // namespace gregor::broker::group
