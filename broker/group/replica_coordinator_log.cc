@@ -112,9 +112,11 @@ void ReplicaCoordinatorLog::Append(int32_t partition, int32_t leader_epoch, std:
   }
   const int32_t min_isr = replicas_->MinInsyncReplicas(kOffsetsTopic);
   const LeaderEpoch epoch(leader_epoch);
-  Partition::AppendOutcome out =
-      p->AppendAsLeader(std::span<char>(batch.data(), batch.size()), /*required_acks=*/-1,
-                        min_isr, storage::AppendOrigin::kCoordinator, epoch);
+  storage::LeaderAppendOptions options;
+  options.origin = storage::AppendOrigin::kCoordinator;
+  options.crc_verified = true;  // built here by RecordBatchBuilder
+  Partition::AppendOutcome out = p->AppendAsLeader(std::span<char>(batch.data(), batch.size()),
+                                                   /*required_acks=*/-1, min_isr, options, epoch);
   if (out.error_code != errc::kNone) {
     VLOG(1) << kOffsetsTopic << "-" << partition << ": coordinator append refused: "
             << out.error_code << " " << out.error_message;

@@ -166,7 +166,7 @@ int16_t Partition::CheckEpochLocked(LeaderEpoch current) const {
 Partition::AppendOutcome Partition::AppendAsLeader(std::span<char> batches,
                                                    int16_t required_acks,
                                                    int32_t min_insync_replicas,
-                                                   storage::AppendOrigin origin,
+                                                   const storage::LeaderAppendOptions& options,
                                                    std::optional<LeaderEpoch> expected_leader_epoch) {
   AppendOutcome out;
   absl::MutexLock l(&mu_);
@@ -207,7 +207,7 @@ Partition::AppendOutcome Partition::AppendAsLeader(std::span<char> batches,
   });
   if (stop) return out;
   absl::StatusOr<storage::AppendResult> r =
-      log_->AppendAsLeader(batches, reg_.leader_epoch, origin);
+      log_->AppendAsLeader(batches, reg_.leader_epoch, options);
   if (!r.ok()) {
     out.error_code = StorageErrorCode(r.status());
     out.error_message = std::string(r.status().message());

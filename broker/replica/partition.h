@@ -38,30 +38,32 @@
 #include "common/clock.h"
 #include "common/strong_int.h"
 #include "common/uuid.h"
+#include "proto/kafka/errors.h"
 
 namespace gregor::broker {
 
 using metadata::PartitionRegistration;
 
-// Kafka error codes the partition returns (per-partition errors are data).
+// Kafka error codes the partition returns (per-partition errors are data),
+// as wire values; the one table is proto/kafka/errors.h.
 namespace errc {
-inline constexpr int16_t kNone = 0;
-inline constexpr int16_t kOffsetOutOfRange = 1;
-inline constexpr int16_t kCorruptMessage = 2;
-inline constexpr int16_t kUnknownTopicOrPartition = 3;
-inline constexpr int16_t kNotLeaderOrFollower = 6;
-inline constexpr int16_t kRequestTimedOut = 7;
-inline constexpr int16_t kMessageTooLarge = 10;
-inline constexpr int16_t kRecordListTooLarge = 18;
-inline constexpr int16_t kNotEnoughReplicas = 19;
-inline constexpr int16_t kNotEnoughReplicasAfterAppend = 20;
-inline constexpr int16_t kInvalidRequiredAcks = 21;
-inline constexpr int16_t kOutOfOrderSequenceNumber = 45;
-inline constexpr int16_t kInvalidProducerEpoch = 47;
-inline constexpr int16_t kKafkaStorageError = 56;
-inline constexpr int16_t kFencedLeaderEpoch = 74;
-inline constexpr int16_t kUnknownLeaderEpoch = 75;
-inline constexpr int16_t kInvalidRecord = 87;
+inline constexpr int16_t kNone = kafka::ToWire(kafka::ErrorCode::kNone);
+inline constexpr int16_t kOffsetOutOfRange = kafka::ToWire(kafka::ErrorCode::kOffsetOutOfRange);
+inline constexpr int16_t kCorruptMessage = kafka::ToWire(kafka::ErrorCode::kCorruptMessage);
+inline constexpr int16_t kUnknownTopicOrPartition = kafka::ToWire(kafka::ErrorCode::kUnknownTopicOrPartition);
+inline constexpr int16_t kNotLeaderOrFollower = kafka::ToWire(kafka::ErrorCode::kNotLeaderOrFollower);
+inline constexpr int16_t kRequestTimedOut = kafka::ToWire(kafka::ErrorCode::kRequestTimedOut);
+inline constexpr int16_t kMessageTooLarge = kafka::ToWire(kafka::ErrorCode::kMessageTooLarge);
+inline constexpr int16_t kRecordListTooLarge = kafka::ToWire(kafka::ErrorCode::kRecordListTooLarge);
+inline constexpr int16_t kNotEnoughReplicas = kafka::ToWire(kafka::ErrorCode::kNotEnoughReplicas);
+inline constexpr int16_t kNotEnoughReplicasAfterAppend = kafka::ToWire(kafka::ErrorCode::kNotEnoughReplicasAfterAppend);
+inline constexpr int16_t kInvalidRequiredAcks = kafka::ToWire(kafka::ErrorCode::kInvalidRequiredAcks);
+inline constexpr int16_t kOutOfOrderSequenceNumber = kafka::ToWire(kafka::ErrorCode::kOutOfOrderSequenceNumber);
+inline constexpr int16_t kInvalidProducerEpoch = kafka::ToWire(kafka::ErrorCode::kInvalidProducerEpoch);
+inline constexpr int16_t kKafkaStorageError = kafka::ToWire(kafka::ErrorCode::kKafkaStorageError);
+inline constexpr int16_t kFencedLeaderEpoch = kafka::ToWire(kafka::ErrorCode::kFencedLeaderEpoch);
+inline constexpr int16_t kUnknownLeaderEpoch = kafka::ToWire(kafka::ErrorCode::kUnknownLeaderEpoch);
+inline constexpr int16_t kInvalidRecord = kafka::ToWire(kafka::ErrorCode::kInvalidRecord);
 }  // namespace errc
 
 struct PartitionOptions {
@@ -121,7 +123,7 @@ class Partition {
   // loaded at one epoch never writes in another.
   AppendOutcome AppendAsLeader(std::span<char> batches, int16_t required_acks,
                                int32_t min_insync_replicas,
-                               storage::AppendOrigin origin = storage::AppendOrigin::kClient,
+                               const storage::LeaderAppendOptions& options = {},
                                std::optional<LeaderEpoch> expected_leader_epoch = std::nullopt);
 
   // Whether an acks=all append ending at `end` (exclusive) is acknowledged:

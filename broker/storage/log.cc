@@ -269,10 +269,26 @@ absl::Status Log::Recover() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(std::span<char> buf,
-                                                                bool as_leader,
-                                                                AppendOrigin origin,
-                                                                const LogConfig& cfg) const {
+namespace {
+
+// ValidateBatch without the CRC, for batches whose CRC the caller checked.
+absl::Status CheckBatchStructure(std::string_view batch) {
+  kafka::BatchHeader h = kafka::ParseBatchHeader(batch.data());
+  if (h.magic != 2) {
+    return absl::InvalidArgumentError(absl::StrCat("unsupported record batch magic ", h.magic));
+  }
+  if (h.total_size() != batch.size() || h.last_offset_delta < 0 || h.records_count < 0 ||
+      (h.records_count > 0 && h.records_count - 1 > h.last_offset_delta)) {
+    return absl::DataLossError("record batch header fields are inconsistent");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(
+    std::span<char> buf, bool as_leader, const LeaderAppendOptions& options,
+    const LogConfig& cfg) const {
   if (buf.empty()) return MakeStorageError(StorageError::kInvalidRecord, "empty append");
   if (static_cast<int64_t>(buf.size()) > cfg.segment_bytes) {
     return MakeStorageError(StorageError::kRecordListTooLarge,
@@ -299,7 +315,11 @@ absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(std::span<char> 
                                            " bytes remain"));
     }
     std::string_view bytes = rest.substr(0, *size);
-    absl::Status valid = kafka::ValidateBatch(bytes);
+    if (bytes.size() < kafka::kBatchHeaderSize) {
+      return MakeStorageError(StorageError::kCorruptMessage, "batch shorter than its header");
+    }
+    absl::Status valid = options.crc_verified && as_leader ? CheckBatchStructure(bytes)
+                                                           : kafka::ValidateBatch(bytes);
     if (!valid.ok()) {
       return MakeStorageError(absl::IsInvalidArgument(valid) ? StorageError::kInvalidRecord
                                                              : StorageError::kCorruptMessage,
@@ -312,7 +332,7 @@ absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(std::span<char> 
                                 absl::StrCat("batch has ", h.records_count,
                                              " records but lastOffsetDelta ", h.last_offset_delta));
       }
-      if (h.is_control() && origin == AppendOrigin::kClient) {
+      if (h.is_control() && options.origin == AppendOrigin::kClient) {
         return MakeStorageError(StorageError::kInvalidRecord,
                                 "clients may not append control batches");
       }
@@ -340,9 +360,9 @@ absl::Status Log::CheckWritable() const {
 }
 
 absl::StatusOr<AppendResult> Log::AppendAsLeader(std::span<char> buf, LeaderEpoch epoch,
-                                                 AppendOrigin origin) {
+                                                 const LeaderAppendOptions& options) {
   const LogConfig cfg = config();
-  ASSIGN_OR_RETURN(std::vector<ParsedBatch> parsed, ParseBatches(buf, true, origin, cfg));
+  ASSIGN_OR_RETURN(std::vector<ParsedBatch> parsed, ParseBatches(buf, true, options, cfg));
   const int64_t now = clock_->WallMillis();
   const bool append_time = cfg.timestamp_type == TimestampType::kLogAppendTime;
   if (append_time) {
@@ -375,8 +395,7 @@ absl::StatusOr<AppendResult> Log::AppendAsLeader(std::span<char> buf, LeaderEpoc
 
 absl::StatusOr<AppendResult> Log::AppendAsFollower(std::span<char> buf) {
   const LogConfig cfg = config();
-  ASSIGN_OR_RETURN(std::vector<ParsedBatch> parsed,
-                   ParseBatches(buf, false, AppendOrigin::kClient, cfg));
+  ASSIGN_OR_RETURN(std::vector<ParsedBatch> parsed, ParseBatches(buf, false, {}, cfg));
   const int64_t now = clock_->WallMillis();
   absl::StatusOr<AppendResult> result;
   {
@@ -488,30 +507,39 @@ absl::StatusOr<ReadResult> Log::Read(Offset start, const ReadOptions& options) c
   }
   const int64_t max_offset = std::min(options.max_offset.value(), leo);
   if (start.value() >= max_offset) return out;
-  std::shared_ptr<const SegmentList> list = segments();
-  auto it = std::upper_bound(list->begin(), list->end(), start.value(),
-                             [](int64_t o, const std::shared_ptr<Segment>& s) {
-                               return o < s->base_offset();
-                             });
-  if (it != list->begin()) --it;
-  int64_t from = start.value();
-  for (; it != list->end(); ++it) {
-    from = std::max(from, (*it)->base_offset());
-    if (from >= max_offset) break;
-    auto slice = (*it)->Read(from, max_offset, options.max_bytes, options.min_one);
-    if (!slice.ok()) {
-      if (absl::IsNotFound(slice.status()) && start.value() < log_start_.load()) {
-        return MakeStorageError(StorageError::kOffsetOutOfRange,
-                                absl::StrCat("offset ", start.value(), " was deleted"));
+  // A segment of the snapshot may be deleted (retention) or replaced
+  // (compaction) while we look at it: try again with a fresh snapshot.
+  for (int attempt = 0;; ++attempt) {
+    std::shared_ptr<const SegmentList> list = segments();
+    auto it = std::upper_bound(list->begin(), list->end(), start.value(),
+                               [](int64_t o, const std::shared_ptr<Segment>& s) {
+                                 return o < s->base_offset();
+                               });
+    if (it != list->begin()) --it;
+    int64_t from = start.value();
+    absl::Status failed;
+    for (; it != list->end(); ++it) {
+      from = std::max(from, (*it)->base_offset());
+      if (from >= max_offset) break;
+      auto slice = (*it)->Read(from, max_offset, options.max_bytes, options.min_one);
+      if (!slice.ok()) {
+        failed = slice.status();
+        break;
       }
-      return slice.status();
+      if (slice->has_value()) {
+        if ((*slice)->length > 0) {
+          out.region = {(*slice)->file, (*slice)->position, (*slice)->length};
+        }
+        return out;
+      }
     }
-    if (slice->has_value()) {
-      if ((*slice)->length > 0) out.region = {(*slice)->file, (*slice)->position, (*slice)->length};
-      return out;
+    if (failed.ok()) return out;
+    if (!absl::IsNotFound(failed) || attempt >= 3) return failed;
+    if (start.value() < log_start_.load()) {
+      return MakeStorageError(StorageError::kOffsetOutOfRange,
+                              absl::StrCat("offset ", start.value(), " was deleted"));
     }
   }
-  return out;
 }
 
 absl::Status Log::VisitBatchHeaders(

@@ -49,6 +49,14 @@ namespace gregor::storage {
 // transaction coordinator (writing commit/abort markers) may.
 enum class AppendOrigin { kClient, kCoordinator };
 
+struct LeaderAppendOptions {
+  AppendOrigin origin = AppendOrigin::kClient;
+  // The caller has already checked the CRC-32C of every batch (the gateway's
+  // kafka::ProduceValidator does): skip computing it a second time. The
+  // other checks still run.
+  bool crc_verified = false;
+};
+
 struct AppendResult {
   Offset first_offset;  // base offset of the first batch
   Offset last_offset;   // last offset of the last batch
@@ -125,12 +133,13 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
 
   // ---- writes ----
   // Appends one or more RecordBatch v2 batches exactly as received from a
-  // producer, in place: validates each (length, magic, CRC-32C, record count
-  // = lastOffsetDelta + 1), assigns base offsets, stamps `epoch` (and the
-  // append time for LogAppendTime topics), then writes them with one write.
-  // The caller owns `batches`; it is modified and not kept.
+  // producer, in place: validates each (length, magic, CRC-32C unless the
+  // caller says it checked it, record count = lastOffsetDelta + 1), assigns
+  // base offsets, stamps `epoch` (and the append time for LogAppendTime
+  // topics), then writes them with one write. The caller owns `batches`; it
+  // is modified and not kept.
   absl::StatusOr<AppendResult> AppendAsLeader(std::span<char> batches, LeaderEpoch epoch,
-                                              AppendOrigin origin = AppendOrigin::kClient);
+                                              const LeaderAppendOptions& options = {});
   // Appends batches fetched from the leader, offsets and epochs already set:
   // the first must start at or after the log end offset and offsets must
   // increase (compacted logs have gaps). Updates the epoch cache.
@@ -233,7 +242,7 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   explicit Log(LogParams params);
   absl::Status Recover();
   absl::StatusOr<std::vector<ParsedBatch>> ParseBatches(std::span<char> batches, bool as_leader,
-                                                        AppendOrigin origin,
+                                                        const LeaderAppendOptions& options,
                                                         const LogConfig& cfg) const;
   absl::StatusOr<AppendResult> AppendLocked(std::span<char> buf,
                                             const std::vector<ParsedBatch>& parsed,

@@ -101,6 +101,27 @@ TEST_F(LogAppendTest, RejectsCorruptBatchesWithClearErrors) {
   EXPECT_EQ(log->log_end_offset(), Offset(0));  // nothing was appended
 }
 
+TEST_F(LogAppendTest, CrcCheckCanBeLeftToTheGateway) {
+  auto log = OpenLog();
+  LeaderAppendOptions checked;
+  checked.crc_verified = true;
+  // Structure is still checked...
+  std::string bad_magic = MakeBatch(0, 2);
+  bad_magic[kafka::batch_offsets::kMagic] = 3;
+  EXPECT_EQ(GetStorageError(
+                log->AppendAsLeader({bad_magic.data(), bad_magic.size()}, LeaderEpoch(0), checked)
+                    .status()),
+            StorageError::kInvalidRecord);
+  std::string short_batch = MakeBatch(0, 2);
+  short_batch.resize(40);
+  EXPECT_FALSE(
+      log->AppendAsLeader({short_batch.data(), short_batch.size()}, LeaderEpoch(0), checked).ok());
+  // ...but the CRC is not computed again.
+  std::string b = MakeBatch(0, 2);
+  b[b.size() - 1] ^= 1;
+  EXPECT_TRUE(log->AppendAsLeader({b.data(), b.size()}, LeaderEpoch(0), checked).ok());
+}
+
 TEST_F(LogAppendTest, RejectsRecordCountNotMatchingOffsets) {
   auto log = OpenLog();
   BatchSpec spec;
@@ -123,7 +144,7 @@ TEST_F(LogAppendTest, ControlBatchesOnlyFromTheCoordinator) {
   EXPECT_EQ(GetStorageError(r.status()), StorageError::kInvalidRecord);
   marker = MakeControlBatch(0, 42, 1, true);
   r = log->AppendAsLeader({marker.data(), marker.size()}, LeaderEpoch(0),
-                          AppendOrigin::kCoordinator);
+                          {.origin = AppendOrigin::kCoordinator});
   EXPECT_TRUE(r.ok()) << r.status();
 }
 

@@ -1,6 +1,6 @@
 #include "broker/kafka/handlers/find_coordinator.h"
 
-#include "broker/kafka/handlers/group_test_server.h"
+#include "broker/kafka/handlers/test_group_server.h"
 #include "gtest/gtest.h"
 
 namespace gregor::broker {

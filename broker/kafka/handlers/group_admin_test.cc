@@ -1,6 +1,6 @@
 // DescribeGroups, ListGroups, DeleteGroups, ConsumerGroupDescribe and what
 // ApiVersions advertises for groups, through the wire.
-#include "broker/kafka/handlers/group_test_server.h"
+#include "broker/kafka/handlers/test_group_server.h"
 #include "gtest/gtest.h"
 #include "proto/kafka/messages/api_versions.h"
 #include "proto/kafka/messages/consumer_group_describe.h"

@@ -1,6 +1,6 @@
 // JoinGroup, SyncGroup, Heartbeat and LeaveGroup through the wire, at the
 // versions real clients use (CLIENTS.md).
-#include "broker/kafka/handlers/group_test_server.h"
+#include "broker/kafka/handlers/test_group_server.h"
 #include "gtest/gtest.h"
 #include "proto/kafka/messages/heartbeat.h"
 #include "proto/kafka/messages/join_group.h"

@@ -3,8 +3,8 @@
 // real GroupService, and the real Dispatcher + KafkaServer on loopback with
 // the group handlers registered; clients speak the wire protocol at the
 // versions real clients use.
-#ifndef GREGOR_BROKER_KAFKA_HANDLERS_GROUP_TEST_SERVER_H_
-#define GREGOR_BROKER_KAFKA_HANDLERS_GROUP_TEST_SERVER_H_
+#ifndef GREGOR_BROKER_KAFKA_HANDLERS_TEST_GROUP_SERVER_H_
+#define GREGOR_BROKER_KAFKA_HANDLERS_TEST_GROUP_SERVER_H_
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -128,4 +128,4 @@ class GroupTestServer {
 
 }  // namespace gregor::broker::testing
 
-#endif  // GREGOR_BROKER_KAFKA_HANDLERS_GROUP_TEST_SERVER_H_
+#endif  // GREGOR_BROKER_KAFKA_HANDLERS_TEST_GROUP_SERVER_H_

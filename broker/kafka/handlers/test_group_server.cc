@@ -1,4 +1,4 @@
-#include "broker/kafka/handlers/group_test_server.h"
+#include "broker/kafka/handlers/test_group_server.h"
 
 #include "broker/kafka/handlers/api_versions.h"
 #include "broker/kafka/handlers/registry.h"
