@@ -6,12 +6,25 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "broker/group/group_service.h"
 #include "broker/kafka/handlers/registry.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 
 namespace gregor::broker {
 namespace {
+
+// The group coordinator as a BrokerService.
+class GroupBrokerService : public BrokerService {
+ public:
+  explicit GroupBrokerService(std::unique_ptr<group::GroupService> service)
+      : service_(std::move(service)) {}
+  absl::Status Start() override { return service_->Start(); }
+  void Stop() override { service_->Stop(); }
+
+ private:
+  std::unique_ptr<group::GroupService> service_;
+};
 
 std::string HostName() {
   char buf[256];
@@ -104,6 +117,7 @@ absl::Status BrokerServer::Start() {
   ctx_.blocking_pool = blocking_pool_.get();
   ctx_.fetch_sessions = fetch_sessions_.get();
   ctx_.producer_ids = producer_ids_.get();
+  services_.push_back(std::make_unique<GroupBrokerService>(group::MakeGroupService(&ctx_)));
   dispatcher_ = std::make_unique<Dispatcher>(&metrics_);
   RegisterHandlers(dispatcher_.get(), &ctx_);
   int loops = config_.num_network_threads > 0

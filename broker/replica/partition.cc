@@ -166,11 +166,18 @@ int16_t Partition::CheckEpochLocked(LeaderEpoch current) const {
 Partition::AppendOutcome Partition::AppendAsLeader(std::span<char> batches,
                                                    int16_t required_acks,
                                                    int32_t min_insync_replicas,
-                                                   const storage::LeaderAppendOptions& options) {
+                                                   const storage::LeaderAppendOptions& options,
+                                                   std::optional<LeaderEpoch> expected_leader_epoch) {
   AppendOutcome out;
   absl::MutexLock l(&mu_);
   if (role_ != Role::kLeader) {
     out.error_code = errc::kNotLeaderOrFollower;
+    return out;
+  }
+  if (expected_leader_epoch.has_value() && *expected_leader_epoch != reg_.leader_epoch) {
+    out.error_code = errc::kNotLeaderOrFollower;
+    out.error_message = absl::StrCat("leader epoch ", expected_leader_epoch->value(),
+                                     " is not the current ", reg_.leader_epoch.value());
     return out;
   }
   if (required_acks == -1 && static_cast<int32_t>(reg_.isr.size()) < min_insync_replicas) {

@@ -117,10 +117,14 @@ class Partition {
   };
   // Validates producer state and appends `batches` (modified in place).
   // `required_acks` -1 checks the ISR size against `min_insync_replicas`
-  // first (NOT_ENOUGH_REPLICAS).
+  // first (NOT_ENOUGH_REPLICAS). With `expected_leader_epoch`, appends only
+  // while the partition is led at that epoch (NOT_LEADER_OR_FOLLOWER
+  // otherwise), atomically with the write: coordinators use it so a state
+  // loaded at one epoch never writes in another.
   AppendOutcome AppendAsLeader(std::span<char> batches, int16_t required_acks,
                                int32_t min_insync_replicas,
-                               const storage::LeaderAppendOptions& options = {});
+                               const storage::LeaderAppendOptions& options = {},
+                               std::optional<LeaderEpoch> expected_leader_epoch = std::nullopt);
 
   // Whether an acks=all append ending at `end` (exclusive) is acknowledged:
   // nullopt while pending; an error code (kNone for success) when done.

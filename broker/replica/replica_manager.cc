@@ -77,6 +77,18 @@ void ReplicaManager::SetFollowerListener(
   on_follow_ = std::move(on_follow);
 }
 
+int ReplicaManager::AddLeadershipListener(LeadershipListener listener) {
+  absl::MutexLock l(&listeners_mu_);
+  int id = next_listener_id_++;
+  leadership_listeners_.emplace_back(id, std::move(listener));
+  return id;
+}
+
+void ReplicaManager::RemoveLeadershipListener(int id) {
+  absl::MutexLock l(&listeners_mu_);
+  std::erase_if(leadership_listeners_, [id](const auto& e) { return e.first == id; });
+}
+
 void ReplicaManager::Start() {
   isr_thread_ = std::thread([this] { RunIsrLoop(); });
 }
@@ -209,13 +221,21 @@ void ReplicaManager::ApplyMetadata(const std::shared_ptr<const metadata::Metadat
     absl::MutexLock l(&mu_);
     image_ = after;
   }
-  for (const auto& lp : changes.deletes) Delete(lp);
+  std::vector<LeadershipChange> role_changes;
+  for (const auto& lp : changes.deletes) {
+    Delete(lp);
+    role_changes.push_back({LeadershipChange::Kind::kDeleted, lp.topic, lp.partition.value(),
+                            lp.registration ? lp.registration->leader_epoch : LeaderEpoch(0),
+                            nullptr});
+  }
   for (const auto& lp : changes.leaders) {
     std::shared_ptr<Partition> p = GetOrCreate(lp);
     if (p == nullptr) continue;
     bool was_leader = p->is_leader();
     LeaderEpoch old_epoch = p->leader_epoch();
     if (!p->MakeLeader(*lp.registration)) continue;
+    role_changes.push_back({LeadershipChange::Kind::kLeader, lp.topic, lp.partition.value(),
+                            lp.registration->leader_epoch, p});
     if (!was_leader || old_epoch != lp.registration->leader_epoch) {
       if (leader_changes_ != nullptr) leader_changes_->Inc();
       LOG(INFO) << lp.topic << "-" << lp.partition << ": leader here, "
@@ -229,6 +249,8 @@ void ReplicaManager::ApplyMetadata(const std::shared_ptr<const metadata::Metadat
     if (p == nullptr) continue;
     if (!p->MakeFollower(*lp.registration)) continue;
     NotifyPartition(*p);  // produce/fetch waiters now fail with NOT_LEADER
+    role_changes.push_back({LeadershipChange::Kind::kFollower, lp.topic, lp.partition.value(),
+                            lp.registration->leader_epoch, p});
     follow.push_back(std::move(p));
   }
   // Topic config changes reach the logs.
@@ -244,6 +266,10 @@ void ReplicaManager::ApplyMetadata(const std::shared_ptr<const metadata::Metadat
     on_follow = on_follow_;
   }
   if (on_follow && !follow.empty()) on_follow(follow);
+  if (!role_changes.empty()) {
+    absl::MutexLock l(&listeners_mu_);
+    for (const auto& [id, listener] : leadership_listeners_) listener(role_changes);
+  }
 }
 
 // ---- events -------------------------------------------------------------------------------------

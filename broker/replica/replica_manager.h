@@ -53,6 +53,23 @@ using AlterPartitionSender = std::function<void(
     const Partition& partition, const Partition::IsrChange& change,
     std::function<void(int16_t error_code, std::optional<PartitionRegistration> result)> done)>;
 
+// This broker's role for one hosted partition changed, as applied from the
+// metadata (see ReplicaManager::AddLeadershipListener).
+struct LeadershipChange {
+  enum class Kind {
+    kLeader,    // leads it (newly, or the registration changed while leading)
+    kFollower,  // follows it (or it has no leader)
+    kDeleted,   // no longer hosted here
+  };
+  Kind kind = Kind::kFollower;
+  std::string topic;
+  int32_t partition = 0;
+  LeaderEpoch leader_epoch{0};
+  // The partition (kLeader and kFollower); null for kDeleted.
+  std::shared_ptr<Partition> replica;
+};
+using LeadershipListener = std::function<void(const std::vector<LeadershipChange>&)>;
+
 class ReplicaManager {
  public:
   // REQUIRES: `logs` and `clock` outlive the manager.
@@ -65,6 +82,14 @@ class ReplicaManager {
   // the replica fetchers start or retarget them.
   void SetFollowerListener(
       std::function<void(const std::vector<std::shared_ptr<Partition>>&)> on_follow);
+  // Called after each metadata application with every partition whose role
+  // was (re)applied: leaders and followers whose registration changed, and
+  // partitions deleted here. On the metadata thread, after the partitions
+  // changed role; must be quick and must not add or remove listeners.
+  // Returns an id for RemoveLeadershipListener.
+  int AddLeadershipListener(LeadershipListener listener);
+  // After it returns the listener is not running and will not run again.
+  void RemoveLeadershipListener(int id);
   // Starts the ISR maintenance thread.
   void Start();
   void Stop();
@@ -133,6 +158,12 @@ class ReplicaManager {
   AlterPartitionSender alter_partition_ ABSL_GUARDED_BY(mu_);
   std::function<void(const std::vector<std::shared_ptr<Partition>>&)> on_follow_
       ABSL_GUARDED_BY(mu_);
+
+  // Held while listeners run, so that removal waits for a running call.
+  absl::Mutex listeners_mu_;
+  std::vector<std::pair<int, LeadershipListener>> leadership_listeners_
+      ABSL_GUARDED_BY(listeners_mu_);
+  int next_listener_id_ ABSL_GUARDED_BY(listeners_mu_) = 1;
 
   metrics::Counter* isr_shrinks_ = nullptr;
   metrics::Counter* isr_expands_ = nullptr;
