@@ -150,9 +150,8 @@ create_topic() {  # create_topic SYSTEM NAME PARTITIONS RF [key=value...]
   local sys="$1" name="$2" parts="$3" rf="$4"
   shift 4
   local cfg=() kv
-  for kv in "$@"; do cfg+=(--config "$kv"); done
-  if ! "$GREGOR_ROOT/tests/kafka/bin/kafka-topics" --bootstrap-server "$(bootstrap "$sys")" --create \
-      --topic "$name" --partitions "$parts" --replication-factor "$rf" "${cfg[@]}" \
+  for kv in "$@"; do cfg+=(-c "$kv"); done
+  if ! "$RDKAFKA_BENCH" create -b "$(bootstrap "$sys")" -t "$name" -P "$parts" -R "$rf" "${cfg[@]}" \
       >>"$LOGS/topics-$sys.log" 2>&1; then
     log "create topic $name on $sys failed (see $LOGS/topics-$sys.log)"
     return 1
@@ -162,8 +161,8 @@ create_topic() {  # create_topic SYSTEM NAME PARTITIONS RF [key=value...]
 }
 
 delete_topic() {  # delete_topic SYSTEM NAME (frees the disk; failures are logged only)
-  "$GREGOR_ROOT/tests/kafka/bin/kafka-topics" --bootstrap-server "$(bootstrap "$1")" --delete \
-    --topic "$2" >>"$LOGS/topics-$1.log" 2>&1 || log "delete topic $2 on $1 failed"
+  "$RDKAFKA_BENCH" delete -b "$(bootstrap "$1")" -t "$2" >>"$LOGS/topics-$1.log" 2>&1 ||
+    log "delete topic $2 on $1 failed"
 }
 
 # ------------------------------------------------------------------ load generators
@@ -267,7 +266,7 @@ failover_once() {
   "$RDKAFKA_BENCH" failover -b "$(bootstrap "$sys")" -t "$topic" -p 0 -k "$kf" -w 120 >"$out" 2>&1 &
   local fpid=$! deadline=$((SECONDS + 30)) leader=""
   while [ -z "$leader" ]; do
-    leader=$(sed -n 's/^leader=//p' "$out")
+    leader=$(sed -n 's/^leader=//p' "$out" 2>/dev/null)
     if [ $SECONDS -ge $deadline ] || ! kill -0 "$fpid" 2>/dev/null; then
       [ -n "$leader" ] || { log "failover $sys #$k: no leader/produce: $(cat "$out")"; kill "$fpid" 2>/dev/null; return 1; }
     fi

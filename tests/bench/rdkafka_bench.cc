@@ -18,6 +18,9 @@
 //       of a SIGKILL of that leader, written by the caller) it waits for the
 //       first record acknowledged after that instant and prints
 //       "failover_ms=X" (ack time minus kill time).
+//   rdkafka_bench create   -b HOSTS -t TOPIC -P PARTITIONS -R RF [-c key=value]...
+//   rdkafka_bench delete   -b HOSTS -t TOPIC
+//       CreateTopics (with topic configs) / DeleteTopics through the admin API.
 //   rdkafka_bench isr      -b HOSTS -t TOPIC -i WANT [-w TIMEOUT_S]
 //       Waits until every partition of TOPIC has a leader and at least WANT
 //       in-sync replicas; exit status 0 when so, 1 on timeout.
@@ -65,6 +68,9 @@ struct Args {
   std::string kill_file;
   int want_isr = 0;
   int timeout_s = 60;
+  int partitions = 1;
+  int replication_factor = 1;
+  std::vector<std::pair<std::string, std::string>> topic_configs;
   std::vector<std::pair<std::string, std::string>> extra;
 };
 
@@ -91,6 +97,13 @@ Args ParseArgs(int argc, char** argv) {
     else if (flag == "-k") a.kill_file = v;
     else if (flag == "-i") a.want_isr = std::atoi(v.c_str());
     else if (flag == "-w") a.timeout_s = std::atoi(v.c_str());
+    else if (flag == "-P") a.partitions = std::atoi(v.c_str());
+    else if (flag == "-R") a.replication_factor = std::atoi(v.c_str());
+    else if (flag == "-c") {
+      size_t eq = v.find('=');
+      if (eq == std::string::npos) Usage("-c wants key=value");
+      a.topic_configs.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+    }
     else if (flag == "-X") {
       size_t eq = v.find('=');
       if (eq == std::string::npos) Usage("-X wants key=value");
@@ -102,6 +115,8 @@ Args ParseArgs(int argc, char** argv) {
   if (a.bootstrap.empty() || a.topic.empty()) Usage("-b and -t are required");
   if (a.size < 0 || a.size > (16 << 20)) Usage("-s must be in [0, 16 MiB]");
   if (a.count < 0 || a.count > 1000000000) Usage("-n must be in [0, 1e9]");
+  if (a.partitions <= 0 || a.partitions > 100000) Usage("-P must be in [1, 100000]");
+  if (a.replication_factor <= 0 || a.replication_factor > 16) Usage("-R must be in [1, 16]");
   if (a.timeout_s <= 0 || a.timeout_s > 3600) Usage("-w must be in [1, 3600]");
   return a;
 }
@@ -326,6 +341,73 @@ int Failover(const Args& a) {
   return 1;
 }
 
+// ------------------------------------------------------------------ admin
+
+// Runs one CreateTopics (create=true) or DeleteTopics request and checks the
+// topic's result.
+int Admin(const Args& a, bool create) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (!Set(conf, "bootstrap.servers", a.bootstrap)) return 2;
+  for (const auto& [k, v] : a.extra) {
+    if (!Set(conf, k, v)) return 2;
+  }
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  if (rk == nullptr) {
+    std::fprintf(stderr, "rdkafka_bench: admin client: %s\n", err);
+    return 1;
+  }
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_ANY);
+  rd_kafka_AdminOptions_set_request_timeout(opts, a.timeout_s * 1000, err, sizeof(err));
+  rd_kafka_AdminOptions_set_operation_timeout(opts, a.timeout_s * 1000, err, sizeof(err));
+  rd_kafka_NewTopic_t* nt = nullptr;
+  rd_kafka_DeleteTopic_t* dt = nullptr;
+  if (create) {
+    nt = rd_kafka_NewTopic_new(a.topic.c_str(), a.partitions, a.replication_factor, err, sizeof(err));
+    if (nt == nullptr) {
+      std::fprintf(stderr, "rdkafka_bench: %s\n", err);
+      return 2;
+    }
+    for (const auto& [k, v] : a.topic_configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+    rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
+  } else {
+    dt = rd_kafka_DeleteTopic_new(a.topic.c_str());
+    rd_kafka_DeleteTopics(rk, &dt, 1, opts, q);
+  }
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, (a.timeout_s + 5) * 1000);
+  int rc = 0;
+  if (ev == nullptr) {
+    std::fprintf(stderr, "rdkafka_bench: no admin result within %d s\n", a.timeout_s);
+    rc = 1;
+  } else if (rd_kafka_event_error(ev)) {
+    std::fprintf(stderr, "rdkafka_bench: admin: %s\n", rd_kafka_event_error_string(ev));
+    rc = 1;
+  } else {
+    const rd_kafka_topic_result_t** res;
+    size_t n = 0;
+    if (create) {
+      res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    } else {
+      res = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &n);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (rd_kafka_topic_result_error(res[i])) {
+        std::fprintf(stderr, "rdkafka_bench: %s %s: %s\n", create ? "create" : "delete",
+                     rd_kafka_topic_result_name(res[i]), rd_kafka_topic_result_error_string(res[i]));
+        rc = 1;
+      }
+    }
+  }
+  if (ev != nullptr) rd_kafka_event_destroy(ev);
+  if (nt != nullptr) rd_kafka_NewTopic_destroy(nt);
+  if (dt != nullptr) rd_kafka_DeleteTopic_destroy(dt);
+  rd_kafka_AdminOptions_destroy(opts);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_destroy(rk);
+  return rc;
+}
+
 // ------------------------------------------------------------------ consume
 
 int Consume(const Args& a) {
@@ -404,5 +486,7 @@ int main(int argc, char** argv) {
   if (a.mode == "consume") return Consume(a);
   if (a.mode == "failover") return Failover(a);
   if (a.mode == "isr") return WaitIsr(a);
-  Usage("mode must be produce, consume, failover or isr");
+  if (a.mode == "create") return Admin(a, /*create=*/true);
+  if (a.mode == "delete") return Admin(a, /*create=*/false);
+  Usage("mode must be produce, consume, failover, create, delete or isr");
 }
