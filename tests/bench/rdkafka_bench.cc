@@ -239,7 +239,8 @@ int Produce(const Args& a) {
 
 // Returns the leader of `partition` (or -1) and, through `min_isr`, the
 // smallest ISR over the topic's partitions (-1 when some have no leader).
-int32_t Leader(rd_kafka_t* rk, const std::string& topic, int partition, int* min_isr) {
+int32_t Leader(rd_kafka_t* rk, const std::string& topic, int partition, int* min_isr,
+               int* partitions = nullptr) {
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
   int32_t leader = -1;
@@ -255,6 +256,7 @@ int32_t Leader(rd_kafka_t* rk, const std::string& topic, int partition, int* min
         smallest = std::min(smallest, mp.leader < 0 ? -1 : mp.isr_cnt);
       }
       *min_isr = smallest;
+      if (partitions != nullptr) *partitions = mt.partition_cnt;
     }
     rd_kafka_metadata_destroy(md);
   }
@@ -266,16 +268,35 @@ int WaitIsr(const Args& a) {
   ProduceState st;
   rd_kafka_t* rk = NewProducer(a, &st, /*throughput=*/false);
   const int64_t deadline = NowMicros() + a.timeout_s * 1000000LL;
-  int min_isr = -1;
+  int min_isr = -1, partitions = 0;
   while (NowMicros() < deadline) {
-    Leader(rk, a.topic, 0, &min_isr);
+    Leader(rk, a.topic, 0, &min_isr, &partitions);
     if (min_isr >= a.want_isr) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  rd_kafka_destroy(rk);
   if (min_isr < a.want_isr) {
     std::fprintf(stderr, "rdkafka_bench: %s: smallest ISR %d after %d s (want %d)\n",
                  a.topic.c_str(), min_isr, a.timeout_s, a.want_isr);
+    rd_kafka_destroy(rk);
+    return 1;
+  }
+  // Metadata can name a leader before that broker serves as one: the topic
+  // is ready once one record per partition is acknowledged (acks as given).
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, a.topic.c_str(), nullptr);
+  const char payload[] = "warm-up";
+  for (int p = 0; p < partitions; ++p) {
+    if (rd_kafka_produce(rkt, p, RD_KAFKA_MSG_F_COPY, const_cast<char*>(payload), sizeof(payload) - 1,
+                         nullptr, 0, reinterpret_cast<void*>(intptr_t{-1})) != 0) {
+      std::fprintf(stderr, "rdkafka_bench: warm-up produce: %s\n", rd_kafka_err2str(rd_kafka_last_error()));
+      break;
+    }
+  }
+  rd_kafka_flush(rk, a.timeout_s * 1000);
+  rd_kafka_topic_destroy(rkt);
+  rd_kafka_destroy(rk);
+  if (st.failed > 0 || st.delivered < partitions) {
+    std::fprintf(stderr, "rdkafka_bench: %s: warm-up produced %lld of %d (%s)\n", a.topic.c_str(),
+                 static_cast<long long>(st.delivered), partitions, st.first_error.c_str());
     return 1;
   }
   return 0;
