@@ -53,6 +53,20 @@ proc_start_ms() {  # epoch ms at which PID started (10 ms resolution)
   hz=$(getconf CLK_TCK)
   echo $((btime * 1000 + ticks * 1000 / hz))
 }
+# cpu_ticks SYSTEM: user+system clock ticks used so far by all its brokers and controllers.
+cpu_ticks() {
+  local pid total=0 t
+  for pid in $(broker_pids "$1") $(controller_pids "$1"); do
+    t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }')
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+# cpu_ms_per_mib TICKS_BEFORE TICKS_AFTER RECORDS: server CPU per MiB of 1 KiB records.
+cpu_ms_per_mib() {
+  awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.1f", (b - a) * 1000 / hz / (n * 1024 / 1048576) }'
+}
 rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 hwm_mib() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -116,14 +116,18 @@ kafka_cfg() { if [ "$1" = kafka ] && [ -n "$kcfg" ]; then echo "$kcfg"; fi; }
 produce_rows() {
   local mode="$1" label kcfg=""
   if [ "$mode" = durable ]; then label="durable"; kcfg="flush.messages=1"; else label="page cache"; fi
-  local rep sys topic line
+  local rep sys topic line c0
   if want a; then
     for rep in $(seq "$REPS"); do
       for sys in kafka gregor; do
         topic="a-$mode-$rep"
         create_topic "$sys" "$topic" 6 1 $(kafka_cfg "$sys") || continue
-        line="$(java_produce "$sys" "$topic" "$N_THROUGHPUT" -1 acks=1)" &&
+        c0=$(cpu_ticks "$sys")
+        line="$(java_produce "$sys" "$topic" "$N_THROUGHPUT" -1 acks=1)" && {
           record a "(a) RF=1 acks=1, Java producer, MB/s [$label]" "$sys" "$(pp_field "$line" mb)"
+          record a "(a) RF=1 acks=1, Java producer, server CPU ms per MiB [$label]" "$sys" \
+            "$(cpu_ms_per_mib "$c0" "$(cpu_ticks "$sys")" "$N_THROUGHPUT")"
+        }
         line="$(rd_produce "$sys" "$topic" "$N_THROUGHPUT" 1)" &&
           record a "(a) RF=1 acks=1, librdkafka, MB/s [$label]" "$sys" "$(kv "$line" mb_per_sec)"
         delete_topic "$sys" "$topic"
@@ -135,8 +139,11 @@ produce_rows() {
       for sys in kafka gregor; do
         topic="b-$mode-$rep"
         create_topic "$sys" "$topic" 6 3 min.insync.replicas=2 $(kafka_cfg "$sys") || continue
+        c0=$(cpu_ticks "$sys")
         line="$(java_produce "$sys" "$topic" "$N_THROUGHPUT" -1 acks=all)" && {
           record b "(b) RF=3 acks=all, Java producer, MB/s [$label]" "$sys" "$(pp_field "$line" mb)"
+          record b "(b) RF=3 acks=all, Java producer, server CPU ms per MiB [$label]" "$sys" \
+            "$(cpu_ms_per_mib "$c0" "$(cpu_ticks "$sys")" "$N_THROUGHPUT")"
           record b "(b) RF=3 acks=all, Java producer, records/s [$label]" "$sys" "$(pp_field "$line" rps)"
           record b "(b) RF=3 acks=all, Java producer, p99 ms [$label]" "$sys" "$(pp_field "$line" p99)"
         }
@@ -213,8 +220,12 @@ if want d; then
   done
   for rep in $(seq "$REPS"); do
     for sys in kafka gregor; do
-      line="$(java_consume "$sys" consume "$N_CONSUME")" &&
+      c0=$(cpu_ticks "$sys")
+      line="$(java_consume "$sys" consume "$N_CONSUME")" && {
         record d "(d) consume $((N_CONSUME / 1024)) MiB, Java consumer, MB/s" "$sys" "$(cp_field "$line")"
+        record d "(d) consume, Java consumer, server CPU ms per MiB" "$sys" \
+          "$(cpu_ms_per_mib "$c0" "$(cpu_ticks "$sys")" "$N_CONSUME")"
+      }
       line="$(rd_consume "$sys" consume "$N_CONSUME")" &&
         record d "(d) consume $((N_CONSUME / 1024)) MiB, librdkafka, MB/s" "$sys" "$(kv "$line" mb_per_sec)"
     done
