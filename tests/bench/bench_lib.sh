@@ -170,8 +170,9 @@ create_topic() {  # create_topic SYSTEM NAME PARTITIONS RF [key=value...]
     log "create topic $name on $sys failed (see $LOGS/topics-$sys.log)"
     return 1
   fi
-  "$RDKAFKA_BENCH" isr -b "$(bootstrap "$sys")" -t "$name" -i "$rf" -w 120 >>"$LOGS/topics-$sys.log" 2>&1 ||
-    { log "topic $name on $sys: ISRs not full after 120 s"; return 1; }
+  local wait_s=$((parts >= 100 ? 300 : 120))
+  "$RDKAFKA_BENCH" isr -b "$(bootstrap "$sys")" -t "$name" -i "$rf" -w "$wait_s" >>"$LOGS/topics-$sys.log" 2>&1 ||
+    { log "topic $name on $sys: ISRs not full (or warm-up failed) after $wait_s s"; return 1; }
 }
 
 delete_topic() {  # delete_topic SYSTEM NAME (frees the disk; failures are logged only)
