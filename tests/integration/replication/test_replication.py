@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""Replication and failover with real processes: 3 controllers + 3 brokers
+started by deploy/cluster.sh (port offset GREGOR_PORT_OFFSET, default 300; a
+temporary GREGOR_CLUSTER_DIR), topics of 6 partitions, RF=3,
+min.insync.replicas=2, idempotent acks=all producers sending numbered records
+continuously.
+
+  kill9      kill -9 the leader of a partition N times (default 10): a new
+             leader from the old ISR, the ISR shrinks, the producer continues;
+             the broker restarts, truncates if needed, catches up and rejoins.
+  sigstop    the same with SIGSTOP / SIGCONT (a paused, not dead, leader).
+  backlog    a follower is down while a large backlog is written; it restarts
+             and catches up while traffic continues, then rejoins the ISR.
+  rolling    SIGTERM each broker in turn (controlled shutdown) and restart it,
+             under load: zero failed produce requests.
+  clients    kill-the-leader with kafka-python, confluent-kafka and the Java
+             client at once (one topic each).
+
+After each scenario a consumer group reads the topic and the checker asserts
+that every acknowledged record is read exactly once per partition, at its
+acknowledged offset, in order, and that nothing unsent appears. The kill9
+read is split in two: the first consumer commits and closes, the group
+coordinator's broker is killed, and a second consumer of the same group
+continues from the committed offsets.
+
+Usage: test_replication.py [--kills N] [--keep] [scenario ...]
+Prints the observed times (kill -> new leader, -> first ack, -> rejoin) and
+"N passed, N failed". No timing assertions.
+"""
+import argparse
+import os
+import re
+import signal
+import statistics
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (BROKERS, Cluster, ConfluentProducer, JavaProducer,  # noqa: E402
+                     KafkaPythonProducer, Ledger, Metadata, TestFailure, check,
+                     check_exactly_once, log, read_all, wait_for)
+
+PARTITIONS = 6
+TOPIC_CONFIGS = {"min.insync.replicas": "2"}
+TIMINGS = {"new_leader": [], "first_ack": [], "isr_shrink": [], "rejoin": [],
+           "sigstop_new_leader": [], "sigterm_exit": []}
+
+
+def pct(xs, q):
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def fmt(xs):
+    if not xs:
+        return "n/a"
+    return "n=%d min %.2fs p50 %.2fs max %.2fs" % (len(xs), min(xs), statistics.median(xs),
+                                                   max(xs))
+
+
+def wait_progress(ledger, what, n=50, timeout=60):
+    """Waits until `n` more records are acknowledged."""
+    _, a0, _ = ledger.counts()
+    wait_for("%s: %d more acks (%s)" % (what, n, ledger.summary()),
+             lambda: ledger.counts()[1] >= a0 + n, timeout=timeout)
+
+
+def fail_leader(cluster, md, topic, partition, ledgers, how):
+    """Kills (how='kill') or pauses (how='stop') the leader of `partition`;
+    checks a new leader from the ISR, the ISR shrink and progress; brings the
+    broker back and waits until it rejoins every ISR. Returns the broker."""
+    wait_for("full ISR of %s before the fault" % topic,
+             lambda: md.all_in_sync(topic, PARTITIONS), timeout=90)
+    before = md.partitions(topic)
+    old, _, isr = before[partition]
+    check(old in BROKERS, "partition %d has no leader: %s" % (partition, before[partition]))
+    t0 = time.time()
+    if how == "kill":
+        cluster.kill9(old)
+    else:
+        cluster.signal(old, signal.SIGSTOP)
+
+    def new_leader():
+        l, _, _ = md.partitions(topic)[partition]
+        return l if l in BROKERS and l != old else None
+
+    new = wait_for("a new leader of %s-%d after %s of broker %d" % (topic, partition, how, old),
+                   new_leader, timeout=60)
+    t_leader = time.time() - t0
+    check(new in isr, "new leader %d of %s-%d was not in the ISR %s" % (new, topic, partition, isr))
+
+    def shrunk():
+        ps = md.partitions(topic)
+        return all(old not in i for _, (_, r, i) in ps.items() if old in r)
+
+    wait_for("ISRs without broker %d" % old, shrunk, timeout=60)
+    t_shrink = time.time() - t0
+    after = md.partitions(topic)
+    check(all(len(i) == 2 for _, (_, _, i) in after.items()),
+          "ISRs after losing broker %d: %s" % (old, after))
+    # The producers continue: an ack on this partition for a record sent after the fault.
+    for lg in ledgers:
+        wait_for("%s: an ack on partition %d after the fault" % (lg.tag, partition),
+                 lambda lg=lg: lg.first_ack_after(partition, t0), timeout=90)
+    t_ack = min(lg.first_ack_after(partition, t0) for lg in ledgers) - t0
+    if how == "kill":
+        cluster.start(old)
+    else:
+        time.sleep(0.5)
+        cluster.signal(old, signal.SIGCONT)
+    t1 = time.time()
+    wait_for("broker %d back in every ISR of %s" % (old, topic),
+             lambda: md.all_in_sync(topic, PARTITIONS), timeout=120)
+    t_rejoin = time.time() - t1
+    log("%s broker %d (leader of p%d): new leader %d after %.2fs, ISR shrunk after %.2fs, "
+        "first ack after %.2fs, rejoined %.2fs after restart" %
+        (how, old, partition, new, t_leader, t_shrink, t_ack, t_rejoin))
+    if how == "kill":
+        TIMINGS["new_leader"].append(t_leader)
+        TIMINGS["first_ack"].append(t_ack)
+        TIMINGS["isr_shrink"].append(t_shrink)
+        TIMINGS["rejoin"].append(t_rejoin)
+    else:
+        TIMINGS["sigstop_new_leader"].append(t_leader)
+    return old
+
+
+def coordinator_of(cluster, group):
+    from confluent_kafka.admin import AdminClient
+    a = AdminClient({"bootstrap.servers": cluster.bootstrap})
+    d = a.describe_consumer_groups([group])[group].result(timeout=30)
+    return d.coordinator.id
+
+
+def truncations(cluster):
+    return sum(len(re.findall(r": truncating from ", cluster.broker_log(b))) for b in BROKERS)
+
+
+# ---- scenarios -----------------------------------------------------------------------------
+
+def scenario_kill9(cluster, md, args):
+    topic = "repl-kill9"
+    md.create_topic(topic, PARTITIONS, 3, TOPIC_CONFIGS)
+    ledger = Ledger("kill9", PARTITIONS)
+    prod = ConfluentProducer(cluster.bootstrap, ledger, topic, rate=400).start()
+    wait_progress(ledger, "warm-up", 200)
+    trunc0 = truncations(cluster)
+    for i in range(args.kills):
+        fail_leader(cluster, md, topic, i % PARTITIONS, [ledger], "kill")
+        wait_progress(ledger, "after kill %d" % (i + 1), 50)
+    prod.stop()
+    log(ledger.summary() + "; truncations logged by restarted brokers: %d" %
+        (truncations(cluster) - trunc0))
+    check(not prod.errors, "producer: %s" % prod.errors)
+    group = "repl-kill9-group"
+    killed = []
+
+    def kill_coordinator():
+        c = coordinator_of(cluster, group)
+        log("group %s: coordinator is broker %d; kill -9" % (group, c))
+        cluster.kill9(c)
+        killed.append(c)
+
+    sent, _, _ = ledger.counts()
+    read = read_all(cluster, topic, PARTITIONS, group, ledger, split_at=sent // 2,
+                    between=kill_coordinator)
+    new_coord = coordinator_of(cluster, group)
+    log("group %s: coordinator moved to broker %d" % (group, new_coord))
+    check(new_coord != killed[0], "the coordinator did not move")
+    cluster.start(killed[0])
+    check_exactly_once(ledger, read)
+
+
+def scenario_sigstop(cluster, md, args):
+    topic = "repl-sigstop"
+    md.create_topic(topic, PARTITIONS, 3, TOPIC_CONFIGS)
+    ledger = Ledger("sigstop", PARTITIONS)
+    prod = ConfluentProducer(cluster.bootstrap, ledger, topic, rate=400).start()
+    wait_progress(ledger, "warm-up", 200)
+    for i in range(args.pauses):
+        fail_leader(cluster, md, topic, (i * 2 + 1) % PARTITIONS, [ledger], "stop")
+        wait_progress(ledger, "after pause %d" % (i + 1), 50)
+    prod.stop()
+    log(ledger.summary())
+    read = read_all(cluster, topic, PARTITIONS, "repl-sigstop-group", ledger)
+    check_exactly_once(ledger, read)
+
+
+def scenario_backlog(cluster, md, args):
+    topic = "repl-backlog"
+    md.create_topic(topic, PARTITIONS, 3, TOPIC_CONFIGS)
+    ledger = Ledger("backlog", PARTITIONS)
+    bulk = Ledger("bulk", PARTITIONS)
+    prod = ConfluentProducer(cluster.bootstrap, ledger, topic, rate=300).start()
+    wait_progress(ledger, "warm-up", 200)
+    # A broker that follows (and may lead) some partitions goes down.
+    victim = 3
+    cluster.kill9(victim)
+    wait_for("ISRs without broker %d" % victim,
+             lambda: all(victim not in i for _, (_, _, i) in md.partitions(topic).items()),
+             timeout=60)
+    n = args.backlog_records
+    t0 = time.time()
+    big = ConfluentProducer(cluster.bootstrap, bulk, topic, rate=0, pad=1000, count=n,
+                            extra={"linger.ms": 20, "batch.size": 262144}).start()
+    big.join(300)
+    check(not big.errors, "bulk producer: %s" % big.errors)
+    _, bulk_acked, bulk_failed = bulk.counts()
+    log("backlog: %d records of ~1 KiB (%.1f MB) acknowledged in %.1fs while broker %d was down"
+        % (bulk_acked, bulk_acked * 1.0e-3, time.time() - t0, victim))
+    check(bulk_failed == 0, "bulk: %d failed" % bulk_failed)
+    t1 = time.time()
+    cluster.start(victim)
+    wait_for("broker %d back in every ISR of %s" % (victim, topic),
+             lambda: md.all_in_sync(topic, PARTITIONS), timeout=240, interval=0.2)
+    log("backlog: broker %d caught up and rejoined every ISR %.2fs after restart (traffic on)"
+        % (victim, time.time() - t1))
+    wait_progress(ledger, "after catch-up", 100)
+    prod.stop()
+    log(ledger.summary())
+    read = read_all(cluster, topic, PARTITIONS, "repl-backlog-group", ledger)
+    check_exactly_once(ledger, read, others=[bulk])
+    check_exactly_once(bulk, read, others=[ledger])
+
+
+def scenario_rolling(cluster, md, args):
+    topic = "repl-rolling"
+    md.create_topic(topic, PARTITIONS, 3, TOPIC_CONFIGS)
+    ledger = Ledger("rolling", PARTITIONS)
+    prod = ConfluentProducer(cluster.bootstrap, ledger, topic, rate=400).start()
+    wait_progress(ledger, "warm-up", 200)
+    for b in BROKERS:
+        wait_for("full ISR of %s" % topic, lambda: md.all_in_sync(topic, PARTITIONS), timeout=120)
+        led = [p for p, (l, _, _) in md.partitions(topic).items() if l == b]
+        secs = cluster.terminate(b)
+        TIMINGS["sigterm_exit"].append(secs)
+        ps = md.partitions(topic)
+        check(all(l != b for l, _, _ in ps.values()),
+              "broker %d exited but still leads: %s" % (b, ps))
+        log("rolling: broker %d (led %s) shut down in %.2fs; leaders now %s" %
+            (b, led, secs, {p: l for p, (l, _, _) in ps.items()}))
+        wait_progress(ledger, "while broker %d is down" % b, 50)
+        cluster.start(b)
+        wait_progress(ledger, "after broker %d restarted" % b, 50)
+    wait_for("full ISR of %s" % topic, lambda: md.all_in_sync(topic, PARTITIONS), timeout=120)
+    prod.stop()
+    log(ledger.summary())
+    read = read_all(cluster, topic, PARTITIONS, "repl-rolling-group", ledger)
+    check_exactly_once(ledger, read, require_no_failures=True)
+
+
+def scenario_clients(cluster, md, args):
+    producers = []
+    java_ok = os.path.isdir(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                         "java", "target", "lib"))
+    kinds = [("confluent", ConfluentProducer, 300), ("kafkapython", KafkaPythonProducer, 150)]
+    if java_ok:
+        kinds.append(("java", JavaProducer, 300))
+    else:
+        raise TestFailure("the Java producer is not built (run.sh builds it)")
+    for name, cls, rate in kinds:
+        topic = "repl-clients-" + name
+        md.create_topic(topic, PARTITIONS, 3, TOPIC_CONFIGS)
+        lg = Ledger(name, PARTITIONS)
+        producers.append((topic, lg, cls(cluster.bootstrap, lg, topic, rate=rate).start()))
+    for _, lg, _ in producers:
+        wait_progress(lg, "warm-up", 100, timeout=120)
+    for i in range(args.client_kills):
+        # Every topic's leader of partition i dies with the same broker when
+        # they share it; otherwise only some topics fail over.
+        topic0 = producers[0][0]
+        fail_leader(cluster, md, topic0, i % PARTITIONS, [lg for _, lg, _ in producers], "kill")
+        for _, lg, _ in producers:
+            wait_progress(lg, "after kill %d" % (i + 1), 30)
+    for _, lg, p in producers:
+        p.stop()
+        log(lg.summary())
+    for topic, lg, _ in producers:
+        read = read_all(cluster, topic, PARTITIONS, topic + "-group", lg)
+        check_exactly_once(lg, read)
+
+
+SCENARIOS = {"kill9": scenario_kill9, "sigstop": scenario_sigstop, "backlog": scenario_backlog,
+             "rolling": scenario_rolling, "clients": scenario_clients}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kills", type=int, default=10)
+    ap.add_argument("--pauses", type=int, default=3)
+    ap.add_argument("--client-kills", type=int, default=3)
+    ap.add_argument("--backlog-records", type=int, default=60000)
+    ap.add_argument("--keep", action="store_true", help="leave the cluster running")
+    ap.add_argument("--dir", default=None, help="GREGOR_CLUSTER_DIR (default: a temp dir)")
+    ap.add_argument("scenarios", nargs="*")
+    args = ap.parse_args()
+    names = args.scenarios or list(SCENARIOS)
+    for n in names:
+        if n not in SCENARIOS:
+            print("unknown scenario %s; scenarios: %s" % (n, " ".join(SCENARIOS)), file=sys.stderr)
+            return 2
+    cluster = Cluster(args.dir)
+    passed, failed = 0, []
+    t_start = time.time()
+    try:
+        cluster.up()
+        md = Metadata(cluster)
+        for n in names:
+            t0 = time.time()
+            log("==== scenario %s" % n)
+            try:
+                SCENARIOS[n](cluster, md, args)
+                passed += 1
+                log("==== %s passed (%.0fs)" % (n, time.time() - t0))
+            except Exception as e:  # noqa: BLE001 - a scenario failure is reported, others go on
+                failed.append(n)
+                log("==== %s FAILED (%.0fs): %s" % (n, time.time() - t0, e))
+                if not isinstance(e, TestFailure):
+                    traceback.print_exc()
+                for b in BROKERS:
+                    if b in cluster.stopped:
+                        cluster.signal(b, signal.SIGCONT)
+                    if not cluster.alive(b):
+                        cluster.start(b)
+    finally:
+        if not args.keep:
+            cluster.down()
+    log("timings: kill -9 -> new leader %s" % fmt(TIMINGS["new_leader"]))
+    log("timings: kill -9 -> ISR shrunk %s" % fmt(TIMINGS["isr_shrink"]))
+    log("timings: kill -9 -> first ack on that partition %s" % fmt(TIMINGS["first_ack"]))
+    log("timings: restart -> rejoined every ISR %s" % fmt(TIMINGS["rejoin"]))
+    log("timings: SIGSTOP -> new leader %s" % fmt(TIMINGS["sigstop_new_leader"]))
+    log("timings: SIGTERM -> exit (controlled shutdown) %s" % fmt(TIMINGS["sigterm_exit"]))
+    log("total %.0fs; cluster dir %s" % (time.time() - t_start, cluster.dir))
+    if failed:
+        print("failed: %s" % " ".join(failed), file=sys.stderr)
+    print("%d passed, %d failed" % (passed, len(failed)))
+    return 0 if not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
