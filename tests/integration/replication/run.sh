@@ -2,7 +2,7 @@
 # The replication integration suite (issue 6): installs what it needs (a venv
 # with confluent-kafka and kafka-python, the Java producer built with Maven),
 # builds the binaries (deploy/cluster.sh up), and runs test_replication.py
-# against a 3+3 cluster on ports offset by GREGOR_PORT_OFFSET (default 300)
+# against a 3+3 cluster on ports offset by GREGOR_PORT_OFFSET (default 350)
 # in a temporary GREGOR_CLUSTER_DIR.
 #
 #   tests/integration/replication/run.sh [test_replication.py options and scenarios]
@@ -14,7 +14,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../../interop/lib.sh"
 INTEROP_CACHE="$GREGOR_ROOT/.cache/replication"
 mkdir -p "$INTEROP_CACHE"
-export GREGOR_PORT_OFFSET="${GREGOR_PORT_OFFSET:-300}"
+export GREGOR_PORT_OFFSET="${GREGOR_PORT_OFFSET:-350}"  # see harness.py
 
 ensure_venv replication "$HERE/requirements.txt" || { log "cannot create the venv"; exit 1; }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Replication and failover with real processes: 3 controllers + 3 brokers
-started by deploy/cluster.sh (port offset GREGOR_PORT_OFFSET, default 300; a
+started by deploy/cluster.sh (port offset GREGOR_PORT_OFFSET, default 350; a
 temporary GREGOR_CLUSTER_DIR), topics of 6 partitions, RF=3,
 min.insync.replicas=2, idempotent acks=all producers sending numbered records
 continuously.
@@ -106,17 +106,16 @@ def fail_leader(cluster, md, topic, partition, ledgers, how):
         wait_for("%s: an ack on partition %d after the fault" % (lg.tag, partition),
                  lambda lg=lg: lg.first_ack_after(partition, t0), timeout=90)
     t_ack = min(lg.first_ack_after(partition, t0) for lg in ledgers) - t0
+    t1 = time.time()
     if how == "kill":
         cluster.start(old)
     else:
-        time.sleep(0.5)
         cluster.signal(old, signal.SIGCONT)
-    t1 = time.time()
     wait_for("broker %d back in every ISR of %s" % (old, topic),
              lambda: md.all_in_sync(topic, PARTITIONS), timeout=120)
     t_rejoin = time.time() - t1
     log("%s broker %d (leader of p%d): new leader %d after %.2fs, ISR shrunk after %.2fs, "
-        "first ack after %.2fs, rejoined %.2fs after restart" %
+        "first ack after %.2fs, rejoined %.2fs after restart/resume" %
         (how, old, partition, new, t_leader, t_shrink, t_ack, t_rejoin))
     if how == "kill":
         TIMINGS["new_leader"].append(t_leader)
