@@ -22,6 +22,9 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 CLUSTER_SH = os.path.join(ROOT, "deploy", "cluster.sh")
+CONTROLLER_CLI = os.environ.get(
+    "GREGOR_CONTROLLER_CLI",
+    os.path.join(ROOT, "bazel-bin", "tests", "integration", "controller", "gregor-controller-cli"))
 # 350, not 300: deploy/cluster.sh puts broker N's Kafka port at 9091+N+offset and its
 # replication port at 9191+N+offset, so offsets 100 apart collide (offset 200's
 # replication ports are offset 300's Kafka ports); x50 offsets collide with none
@@ -158,6 +161,15 @@ class Cluster:
                 return f.read()
         except OSError:
             return ""
+
+    def controller_call(self, method, text):
+        """A ControllerService call through gregor-controller-cli (JSON answer)."""
+        voters = ",".join("%d@127.0.0.1:%d" % (c, 9301 + c - 1000 + PORT_OFFSET)
+                          for c in (1001, 1002, 1003))
+        r = subprocess.run([CONTROLLER_CLI, "--voters=" + voters, "call", method, text],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+        check(r.returncode == 0, "%s failed: %s %s" % (method, r.stdout, r.stderr[-2000:]))
+        return json.loads(r.stdout.strip().splitlines()[-1])
 
     def status(self, broker):
         with urllib.request.urlopen("http://127.0.0.1:%d/status" % self.http_port(broker),

@@ -30,5 +30,9 @@ build_java() {
   echo "$stamp" >"$project/target/.stamp"
 }
 build_java || { log "cannot build the Java producer"; exit 1; }
+# ControllerService calls (ElectLeaders, AlterPartitionReassignments) for the
+# rebalance and reassign scenarios; deploy/cluster.sh up builds the rest.
+ensure_build_deps || exit 1
+(cd "$GREGOR_ROOT" && bazel build //tests/integration/controller:gregor-controller-cli) || exit 1
 
 exec "$(venv_dir replication)/bin/python" "$HERE/test_replication.py" "$@"

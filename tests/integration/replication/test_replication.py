@@ -15,6 +15,14 @@ continuously.
              under load: zero failed produce requests.
   clients    kill-the-leader with kafka-python, confluent-kafka and the Java
              client at once (one topic each).
+  rebalance  leaders back on the preferred replicas after a restart: through
+             ElectLeaders, and by the controller's auto.leader.rebalance.
+  reassign   AlterPartitionReassignments under load on an RF=2 topic: a
+             replica is added, catches up, leadership moves where the leader
+             is removed, the old replica goes.
+  min_isr    two brokers down: acks=all refused with NOT_ENOUGH_REPLICAS
+             (topic-level and broker-level min.insync.replicas=2), acks=1 and
+             min.insync.replicas=1 accepted; all fine after the restarts.
 
 After each scenario a consumer group reads the topic and the checker asserts
 that every acknowledged record is read exactly once per partition, at its
@@ -28,6 +36,7 @@ Prints the observed times (kill -> new leader, -> first ack, -> rejoin) and
 "N passed, N failed". No timing assertions.
 """
 import argparse
+import json
 import os
 import re
 import signal
@@ -282,8 +291,157 @@ def scenario_clients(cluster, md, args):
         check_exactly_once(lg, read)
 
 
+def preferred_leaders(md, topic):
+    ps = md.partitions(topic)
+    return all(l == r[0] for l, r, isr in ps.values()) and md.all_in_sync(topic, PARTITIONS)
+
+
+def scenario_rebalance(cluster, md, args):
+    """Leaders go back to the preferred replicas: once through ElectLeaders
+    (preferred), once by the controller's auto.leader.rebalance."""
+    topic = "repl-rebalance"
+    md.create_topic(topic, PARTITIONS, 3, TOPIC_CONFIGS)
+    ledger = Ledger("rebalance", PARTITIONS)
+    prod = ConfluentProducer(cluster.bootstrap, ledger, topic, rate=300).start()
+    wait_progress(ledger, "warm-up", 100)
+    wait_for("preferred leaders of %s at creation" % topic, lambda: preferred_leaders(md, topic),
+             timeout=60)
+    # 1. ElectLeaders (the controller's; the Kafka API goes through the same call).
+    victim = md.partitions(topic)[0][0]
+    cluster.kill9(victim)
+    wait_for("leaders off broker %d" % victim,
+             lambda: all(l != victim for l, _, _ in md.partitions(topic).values()), timeout=60)
+    cluster.start(victim)
+    wait_for("full ISR", lambda: md.all_in_sync(topic, PARTITIONS), timeout=120)
+    moved = {p: l for p, (l, r, _) in md.partitions(topic).items() if l != r[0]}
+    log("rebalance: after restarting broker %d, non-preferred leaders: %s" % (victim, moved))
+    ans = cluster.controller_call(
+        "ElectLeaders", 'election_type: 0 topic_partitions { topic: "%s" %s }' %
+        (topic, " ".join("partitions: %d" % p for p in range(PARTITIONS))))
+    log("rebalance: ElectLeaders answered %s" % json.dumps(ans)[:300])
+    for r in ans.get("results", []):
+        code = r.get("error", {}).get("code", 0)
+        # 84 ELECTION_NOT_NEEDED: the rebalancer got there first.
+        check(code in (0, 84), "ElectLeaders %s-%s: %s" % (r.get("topic"), r.get("partition"), r))
+    wait_for("preferred leaders after ElectLeaders", lambda: preferred_leaders(md, topic),
+             timeout=30)
+    # 2. auto.leader.rebalance.enable (the suite runs the controllers with a
+    # short leader.imbalance.check.interval.seconds).
+    victim = md.partitions(topic)[1][0]
+    cluster.kill9(victim)
+    wait_for("leaders off broker %d" % victim,
+             lambda: all(l != victim for l, _, _ in md.partitions(topic).values()), timeout=60)
+    cluster.start(victim)
+    t0 = time.time()
+    wait_for("preferred leaders restored by the controller", lambda: preferred_leaders(md, topic),
+             timeout=120, interval=0.2)
+    log("rebalance: auto rebalance restored preferred leaders %.1fs after broker %d restarted"
+        % (time.time() - t0, victim))
+    wait_progress(ledger, "after rebalancing", 50)
+    prod.stop()
+    log(ledger.summary())
+    read = read_all(cluster, topic, PARTITIONS, "repl-rebalance-group", ledger)
+    check_exactly_once(ledger, read)
+
+
+def scenario_reassign(cluster, md, args):
+    """AlterPartitionReassignments under load: RF=2 topic; every partition
+    moves one replica to the third broker; on odd partitions the leader is
+    the replica removed, so leadership moves too."""
+    topic = "repl-reassign"
+    md.create_topic(topic, PARTITIONS, 2, TOPIC_CONFIGS)
+    wait_for("ISRs of 2", lambda: md.all_in_sync(topic, PARTITIONS, 2), timeout=60)
+    ledger = Ledger("reassign", PARTITIONS)
+    prod = ConfluentProducer(cluster.bootstrap, ledger, topic, rate=400).start()
+    wait_progress(ledger, "warm-up", 300)
+    before = md.partitions(topic)
+    targets = {}
+    for p, (leader, replicas, _) in before.items():
+        third = [b for b in BROKERS if b not in replicas][0]
+        if p % 2 == 0:
+            targets[p] = [leader, third]                      # the follower goes
+        else:
+            targets[p] = [third] + [r for r in replicas if r != leader]  # the leader goes
+    text = " ".join('partitions { topic: "%s" partition: %d %s }' %
+                    (topic, p, " ".join("replicas: %d" % r for r in t)) for p, t in targets.items())
+    t0 = time.time()
+    ans = cluster.controller_call("AlterPartitionReassignments", text)
+    for r in ans.get("results", []):
+        check(r.get("error", {}).get("code", 0) == 0, "reassignment refused: %s" % r)
+    log("reassign: %s -> %s" % ({p: r for p, (_, r, _) in before.items()}, targets))
+
+    def done():
+        ongoing = cluster.controller_call("ListPartitionReassignments", "")
+        if ongoing.get("reassignments"):
+            return False
+        ps = md.partitions(topic)
+        return all(sorted(ps[p][1]) == sorted(t) and sorted(ps[p][2]) == sorted(t)
+                   for p, t in targets.items())
+
+    wait_for("reassignment to complete", done, timeout=120, interval=0.3)
+    after = md.partitions(topic)
+    log("reassign: complete in %.1fs: %s" % (time.time() - t0, after))
+    for p in range(1, PARTITIONS, 2):
+        check(after[p][0] != before[p][0], "p%d: the removed leader %d still leads" %
+              (p, before[p][0]))
+    wait_progress(ledger, "after the reassignment", 100)
+    prod.stop()
+    log(ledger.summary())
+    read = read_all(cluster, topic, PARTITIONS, "repl-reassign-group", ledger)
+    check_exactly_once(ledger, read)
+
+
+def scenario_min_isr(cluster, md, args):
+    """min.insync.replicas at topic and broker level: with two brokers down,
+    acks=all is refused with NOT_ENOUGH_REPLICAS on a topic with
+    min.insync.replicas=2 and on a topic without the config (the brokers run
+    with --min_insync_replicas=2); acks=1, and acks=all on a topic with
+    min.insync.replicas=1, still work; after the restarts acks=all works."""
+    from confluent_kafka import KafkaError, Producer
+    topics = {"repl-misr-topic": {"min.insync.replicas": "2"}, "repl-misr-broker": {},
+              "repl-misr-one": {"min.insync.replicas": "1"}}
+    for t, c in topics.items():
+        md.create_topic(t, 1, 3, c)
+    survivor = md.partitions("repl-misr-topic")[0][0]
+    down = [b for b in BROKERS if b != survivor]
+    for b in down:
+        cluster.kill9(b)
+    for t in topics:
+        wait_for("ISR of %s down to broker %d" % (t, survivor),
+                 lambda t=t: md.partitions(t)[0][2] == [survivor], timeout=60)
+
+    def produce_once(topic, acks):
+        p = Producer({"bootstrap.servers": cluster.bootstrap, "acks": acks,
+                      "message.send.max.retries": 0, "message.timeout.ms": 10000})
+        res = []
+        p.produce(topic, b"min-isr-probe", partition=0,
+                  on_delivery=lambda err, msg: res.append(err))
+        p.flush(15)
+        return res[0] if res else "no delivery report"
+
+    for t in ("repl-misr-topic", "repl-misr-broker"):
+        err = produce_once(t, "all")
+        check(err is not None and err.code() == KafkaError.NOT_ENOUGH_REPLICAS,
+              "%s acks=all with ISR [%d]: %s (want NOT_ENOUGH_REPLICAS)" % (t, survivor, err))
+        err = produce_once(t, "1")
+        check(err is None, "%s acks=1 with ISR [%d]: %s" % (t, survivor, err))
+    err = produce_once("repl-misr-one", "all")
+    check(err is None, "repl-misr-one acks=all with ISR [%d]: %s" % (survivor, err))
+    log("min.insync.replicas: NOT_ENOUGH_REPLICAS with ISR [%d] on the topic-level and the "
+        "broker-level topics; acks=1 and min.insync.replicas=1 accepted" % survivor)
+    for b in down:
+        cluster.start(b)
+    for t in topics:
+        wait_for("full ISR of %s" % t, lambda t=t: md.all_in_sync(t, 1), timeout=120)
+    for t in topics:
+        err = produce_once(t, "all")
+        check(err is None, "%s acks=all after the restarts: %s" % (t, err))
+
+
 SCENARIOS = {"kill9": scenario_kill9, "sigstop": scenario_sigstop, "backlog": scenario_backlog,
-             "rolling": scenario_rolling, "clients": scenario_clients}
+             "rolling": scenario_rolling, "clients": scenario_clients,
+             "rebalance": scenario_rebalance, "reassign": scenario_reassign,
+             "min_isr": scenario_min_isr}
 
 
 def main():
@@ -301,7 +459,11 @@ def main():
         if n not in SCENARIOS:
             print("unknown scenario %s; scenarios: %s" % (n, " ".join(SCENARIOS)), file=sys.stderr)
             return 2
-    cluster = Cluster(args.dir)
+    # Short leader-imbalance checks so the rebalance scenario sees the
+    # controller restore preferred leaders; the broker default for
+    # min.insync.replicas is 2 (the min_isr scenario checks it).
+    cluster = Cluster(args.dir, broker_flags="--min_insync_replicas=2",
+                      controller_flags="--leader_imbalance_check_interval_seconds=5")
     passed, failed = 0, []
     t_start = time.time()
     try:
