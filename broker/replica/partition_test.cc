@@ -177,5 +177,23 @@ TEST_F(PartitionTest, RejectedIsrChangeLeavesTheIsrAsItWas) {
   EXPECT_TRUE(p->ProposeIsrChange().has_value()) << "may propose again";
 }
 
+TEST_F(PartitionTest, TruncatingAtTheLogEndDropsAnEmptyEpochThisReplicaLed) {
+  // Regression: a replica that led epoch 2 without writing, then followed a
+  // leader that never saw epoch 2, kept sending epoch 2 as its last fetched
+  // epoch; the leader answered "diverging at epoch 1" and the truncation to
+  // the log end was a no-op, forever.
+  auto p = Make();
+  ASSERT_TRUE(p->MakeLeader(Reg({1, 2, 3}, 1, 1)));
+  ASSERT_EQ(Append(*p, 3, 1, 1).error_code, errc::kNone);
+  ASSERT_TRUE(p->MakeLeader(Reg({1, 2, 3}, 2, 2)));  // epoch 2 starts at 3, nothing written
+  PartitionRegistration f = Reg({2, 3}, 3, 3);
+  f.leader = BrokerId(2);
+  ASSERT_TRUE(p->MakeFollower(f));
+  EXPECT_EQ(p->follower_position().last_fetched_epoch, LeaderEpoch(2));
+  ASSERT_TRUE(p->TruncateTo(Offset(3), LeaderEpoch(3)).ok());
+  EXPECT_EQ(p->log_end_offset(), Offset(3));
+  EXPECT_EQ(p->follower_position().last_fetched_epoch, LeaderEpoch(1));
+}
+
 }  // namespace
 }  // namespace gregor::broker
