@@ -143,7 +143,24 @@ class Cluster:
         return time.time() - t0
 
     def start(self, broker):
+        # cluster.sh truncates the log on start: keep the previous one.
+        path = os.path.join(self.dir, "broker-%d.log" % broker)
+        if os.path.exists(path):
+            n = 1
+            while os.path.exists("%s.%d" % (path, n)):
+                n += 1
+            os.rename(path, "%s.%d" % (path, n))
         self.sh("start", str(broker))
+
+    def broker_logs(self, broker):
+        """Every log of the broker, the older incarnations' first."""
+        names = sorted((f for f in os.listdir(self.dir) if f.startswith("broker-%d.log" % broker)),
+                       key=lambda f: int(f.rsplit(".", 1)[1]) if f[-1].isdigit() else 1 << 30)
+        out = []
+        for f in names:
+            with open(os.path.join(self.dir, f), errors="replace") as fh:
+                out.append(fh.read())
+        return "".join(out)
 
     def alive(self, broker):
         pid = self.pid(broker)

@@ -20,6 +20,8 @@ continuously.
   reassign   AlterPartitionReassignments under load on an RF=2 topic: a
              replica is added, catches up, leadership moves where the leader
              is removed, the old replica goes.
+  empty_epoch  a replica leads an epoch without writing and loses it to one
+             that never saw it; it comes back, drops the empty epoch, rejoins.
   min_isr    two brokers down: acks=all refused with NOT_ENOUGH_REPLICAS
              (topic-level and broker-level min.insync.replicas=2), acks=1 and
              min.insync.replicas=1 accepted; all fine after the restarts.
@@ -144,7 +146,15 @@ def coordinator_of(cluster, group):
 
 
 def truncations(cluster):
-    return sum(len(re.findall(r": truncating from ", cluster.broker_log(b))) for b in BROKERS)
+    return sum(len(re.findall(r": truncating from ", cluster.broker_logs(b))) for b in BROKERS)
+
+
+def check_no_divergence_loop(cluster):
+    """A follower told "diverging" must truncate and move on: thousands of
+    such answers mean it loops (the bug fixed with the empty-epoch truncation)."""
+    for b in BROKERS:
+        n = len(re.findall(r"the leader says our log diverges", cluster.broker_logs(b)))
+        check(n < 1000, "broker %d logged %d diverging-epoch answers: a truncation loop" % (b, n))
 
 
 # ---- scenarios -----------------------------------------------------------------------------
@@ -420,8 +430,20 @@ def scenario_min_isr(cluster, md, args):
         return res[0] if res else "no delivery report"
 
     for t in ("repl-misr-topic", "repl-misr-broker"):
-        err = produce_once(t, "all")
-        check(err is not None and err.code() == KafkaError.NOT_ENOUGH_REPLICAS,
+        # The Metadata answer may show the new ISR a moment before the
+        # partition applies it; an append in that window is answered
+        # NOT_ENOUGH_REPLICAS_AFTER_APPEND (written, ISR too small by the
+        # time it completed). Once applied, appends are refused up front.
+        for attempt in range(10):
+            err = produce_once(t, "all")
+            check(err is not None and err.code() in (KafkaError.NOT_ENOUGH_REPLICAS,
+                                                      KafkaError.NOT_ENOUGH_REPLICAS_AFTER_APPEND),
+                  "%s acks=all with ISR [%d]: %s (want NOT_ENOUGH_REPLICAS)" % (t, survivor, err))
+            if err.code() == KafkaError.NOT_ENOUGH_REPLICAS:
+                break
+            log("%s: %s (attempt %d)" % (t, err.name(), attempt + 1))
+            time.sleep(0.2)
+        check(err.code() == KafkaError.NOT_ENOUGH_REPLICAS,
               "%s acks=all with ISR [%d]: %s (want NOT_ENOUGH_REPLICAS)" % (t, survivor, err))
         err = produce_once(t, "1")
         check(err is None, "%s acks=1 with ISR [%d]: %s" % (t, survivor, err))
@@ -438,10 +460,43 @@ def scenario_min_isr(cluster, md, args):
         check(err is None, "%s acks=all after the restarts: %s" % (t, err))
 
 
+def scenario_empty_epoch(cluster, md, args):
+    """A replica leads an epoch without writing anything and loses the
+    leadership to one that never saw that epoch: when it comes back it must
+    drop the empty epoch and rejoin (it used to loop on "diverging")."""
+    topic = "repl-empty-epoch"
+    md.create_topic(topic, 1, 3, TOPIC_CONFIGS)
+    ledger = Ledger("emptyepoch", 1)
+    prod = ConfluentProducer(cluster.bootstrap, ledger, topic, rate=0, count=100).start()
+    prod.join(60)
+    first, _, _ = md.partitions(topic)[0]
+    cluster.kill9(first)
+    second = wait_for("a second leader", lambda: (lambda l: l if l in BROKERS and l != first
+                                                   else None)(md.leader(topic, 0)), timeout=60)
+    cluster.kill9(second)   # it led its epoch and wrote nothing
+    third = wait_for("a third leader", lambda: (lambda l: l if l in BROKERS and l not in
+                                                (first, second) else None)(md.leader(topic, 0)),
+                     timeout=60)
+    log("empty epoch: leaders %d -> %d (killed before any write) -> %d" % (first, second, third))
+    cluster.start(second)
+    cluster.start(first)
+    t0 = time.time()
+    wait_for("brokers %d and %d back in the ISR" % (first, second),
+             lambda: md.all_in_sync(topic, 1), timeout=60, interval=0.2)
+    log("empty epoch: both rejoined %.2fs after the restarts" % (time.time() - t0))
+    more = ConfluentProducer(cluster.bootstrap, Ledger("emptyepoch2", 1), topic, rate=0,
+                             count=100).start()
+    more.join(60)
+    read = read_all(cluster, topic, 1, "repl-empty-epoch-group", ledger)
+    check_exactly_once(ledger, read, others=[more.ledger])
+    check_exactly_once(more.ledger, read, others=[ledger])
+    check_no_divergence_loop(cluster)
+
+
 SCENARIOS = {"kill9": scenario_kill9, "sigstop": scenario_sigstop, "backlog": scenario_backlog,
              "rolling": scenario_rolling, "clients": scenario_clients,
              "rebalance": scenario_rebalance, "reassign": scenario_reassign,
-             "min_isr": scenario_min_isr}
+             "min_isr": scenario_min_isr, "empty_epoch": scenario_empty_epoch}
 
 
 def main():
@@ -474,6 +529,7 @@ def main():
             log("==== scenario %s" % n)
             try:
                 SCENARIOS[n](cluster, md, args)
+                check_no_divergence_loop(cluster)
                 passed += 1
                 log("==== %s passed (%.0fs)" % (n, time.time() - t0))
             except Exception as e:  # noqa: BLE001 - a scenario failure is reported, others go on
