@@ -94,12 +94,32 @@ TEST_F(PartitionTest, IsrShrinkWhileWaitingGivesNotEnoughReplicasAfterAppend) {
   EXPECT_EQ(p->AcksAllOutcome(Offset(3), LeaderEpoch(1), 1), errc::kNone);
 }
 
-TEST_F(PartitionTest, AcksAllOutcomeIsNotLeaderAfterTheLeaderEpochChanged) {
+TEST_F(PartitionTest, AcksAllOutcomeIsNotLeaderAfterLeadershipWasLostInBetween) {
+  auto p = Make();
+  ASSERT_TRUE(p->MakeLeader(Reg({1, 2})));
+  ASSERT_EQ(Append(*p, 3, -1, 2).error_code, errc::kNone);
+  PartitionRegistration f = Reg({1, 2}, 2, 2);
+  f.leader = BrokerId(2);
+  ASSERT_TRUE(p->MakeFollower(f));
+  EXPECT_EQ(p->AcksAllOutcome(Offset(3), LeaderEpoch(1), 2), errc::kNotLeaderOrFollower);
+  // Leader again: the log may have been truncated and refilled meanwhile.
+  ASSERT_TRUE(p->MakeLeader(Reg({1, 2}, 3, 3)));
+  p->ReadForFollower(FetchFrom(2, 3, 3));
+  EXPECT_EQ(p->AcksAllOutcome(Offset(3), LeaderEpoch(1), 2), errc::kNotLeaderOrFollower);
+}
+
+TEST_F(PartitionTest, AcksAllSurvivesALeaderEpochBumpThatKeepsTheLeader) {
+  // Regression: completing a reassignment bumps the leader epoch without
+  // moving the leader; acks=all appends waiting then failed with
+  // NOT_LEADER_OR_FOLLOWER although their records stayed, and librdkafka
+  // acknowledged the retries without an offset.
   auto p = Make();
   ASSERT_TRUE(p->MakeLeader(Reg({1, 2})));
   ASSERT_EQ(Append(*p, 3, -1, 2).error_code, errc::kNone);
   ASSERT_TRUE(p->MakeLeader(Reg({1, 2}, 2, 2)));
-  EXPECT_EQ(p->AcksAllOutcome(Offset(3), LeaderEpoch(1), 2), errc::kNotLeaderOrFollower);
+  EXPECT_EQ(p->AcksAllOutcome(Offset(3), LeaderEpoch(1), 2), std::nullopt);
+  p->ReadForFollower(FetchFrom(2, 3, 2));
+  EXPECT_EQ(p->AcksAllOutcome(Offset(3), LeaderEpoch(1), 2), errc::kNone);
 }
 
 TEST_F(PartitionTest, HighWatermarkIsTheSmallestFetchOffsetOverTheIsrAndNeverGoesBack) {

@@ -590,8 +590,10 @@ def check_exactly_once(ledger, read, require_no_failures=False, others=()):
                 problems.append("acknowledged %s (p%d@%d) was not read" %
                                 (ledger.value(seq), p, offset))
         elif seen[seq] != (p, offset):
-            problems.append("acknowledged %s at p%d@%d but read at p%d@%d" %
-                            (ledger.value(seq), p, offset, *seen[seq]))
+            misplaced += 1
+            if len(problems) < 20:
+                problems.append("acknowledged %s at p%s@%s but read at p%s@%s" %
+                                (ledger.value(seq), p, offset, *seen[seq]))
     result = {"sent": sent, "acked": len(acked), "failed": len(failed), "read": len(seen),
               "lost": lost, "duplicated": duplicated, "reordered": reordered, "unsent": unsent,
               "misplaced": misplaced}
