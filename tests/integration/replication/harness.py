@@ -355,6 +355,9 @@ class ConfluentProducer(_ProducerBase):
         from confluent_kafka import Producer
         conf = {"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all",
                 "linger.ms": 5, "message.timeout.ms": 180000, "request.timeout.ms": 5000,
+                # A paused (SIGSTOP) leader answers nothing: give up on a
+                # request to it after 10 s, not the default 60 s.
+                "socket.timeout.ms": 10000,
                 "retry.backoff.ms": 50,
                 "retry.backoff.max.ms": 200, "topic.metadata.refresh.interval.ms": 1000,
                 "client.id": "replication-" + ledger.tag}

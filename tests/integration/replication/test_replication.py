@@ -110,8 +110,15 @@ def fail_leader(cluster, md, topic, partition, ledgers, how):
     wait_for("ISRs without broker %d" % old, shrunk, timeout=60)
     t_shrink = time.time() - t0
     after = md.partitions(topic)
-    check(all(len(i) == 2 for _, (_, _, i) in after.items()),
+    # Normally every ISR is the two live brokers. On a loaded machine a live
+    # broker can miss its 1 s heartbeat window too and be fenced (it is
+    # unfenced at its next heartbeat and rejoins): then an ISR is smaller
+    # for a moment. Never empty, never the dead broker.
+    check(all(i and old not in i for _, (_, _, i) in after.items()),
           "ISRs after losing broker %d: %s" % (old, after))
+    if any(len(i) < 2 for _, (_, _, i) in after.items()):
+        log("note: ISRs smaller than 2 after losing broker %d (a live broker was fenced too, "
+            "e.g. heartbeats late under load): %s" % (old, after))
     # The producers continue: an ack on this partition for a record sent after the fault.
     for lg in ledgers:
         wait_for("%s: an ack on partition %d after the fault" % (lg.tag, partition),
@@ -216,6 +223,8 @@ def scenario_backlog(cluster, md, args):
     wait_progress(ledger, "warm-up", 200)
     # A broker that follows (and may lead) some partitions goes down.
     victim = 3
+    wait_for("full ISR of %s before the fault" % topic,
+             lambda: md.all_in_sync(topic, PARTITIONS), timeout=90)
     cluster.kill9(victim)
     wait_for("ISRs without broker %d" % victim,
              lambda: all(victim not in i for _, (_, _, i) in md.partitions(topic).items()),
@@ -505,6 +514,12 @@ def main():
     ap.add_argument("--pauses", type=int, default=3)
     ap.add_argument("--client-kills", type=int, default=3)
     ap.add_argument("--backlog-records", type=int, default=60000)
+    # 3 s, not the controllers' default 1 s: on a loaded 2-core machine live
+    # brokers miss 1 s of heartbeats and get fenced (and unfenced) at random,
+    # which shrinks ISRs below what the scenarios reason about. Failover time
+    # with the defaults is the benchmark's to measure (--session-timeout-ms
+    # 1000 runs the suite with them).
+    ap.add_argument("--session-timeout-ms", type=int, default=3000)
     ap.add_argument("--keep", action="store_true", help="leave the cluster running")
     ap.add_argument("--dir", default=None, help="GREGOR_CLUSTER_DIR (default: a temp dir)")
     ap.add_argument("scenarios", nargs="*")
@@ -518,7 +533,8 @@ def main():
     # controller restore preferred leaders; the broker default for
     # min.insync.replicas is 2 (the min_isr scenario checks it).
     cluster = Cluster(args.dir, broker_flags="--min_insync_replicas=2",
-                      controller_flags="--leader_imbalance_check_interval_seconds=5")
+                      controller_flags="--leader_imbalance_check_interval_seconds=5 "
+                      "--broker_session_timeout_ms=%d" % args.session_timeout_ms)
     passed, failed = 0, []
     t_start = time.time()
     try:
