@@ -225,11 +225,17 @@ class Metadata:
 
     def create_topic(self, topic, partitions=6, rf=3, configs=None):
         from confluent_kafka.admin import NewTopic
+        from confluent_kafka import KafkaError, KafkaException
         fs = self.admin.create_topics([NewTopic(topic, partitions, rf, config=configs or {})],
                                       operation_timeout=30)
-        fs[topic].result(timeout=60)
+        try:
+            fs[topic].result(timeout=60)
+        except KafkaException as e:
+            # The client retried a CreateTopics whose first attempt succeeded.
+            if e.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise
         wait_for("topic %s to have leaders and a full ISR" % topic,
-                 lambda: self.all_in_sync(topic, partitions, rf), timeout=60)
+                 lambda: self.all_in_sync(topic, partitions, rf), timeout=120)
 
     def partitions(self, topic, broker=None):
         """{partition: (leader, replicas, isr)}, asking `broker` (any live one by default)."""
