@@ -122,8 +122,19 @@ net_up() {
 
 net_down() {
   ip link del "$HOSTIF" 2>/dev/null || true
-  local n
-  for n in "${ALL_NODES[@]}"; do ip netns del "$(ns_of "$n")" 2>/dev/null || true; done
+  local n pids
+  for n in "${ALL_NODES[@]}"; do
+    # Processes still inside our namespaces (a run whose pid files are
+    # gone) are ours: nothing else starts processes in them.
+    pids=$(ip netns pids "$(ns_of "$n")" 2>/dev/null || true)
+    if [ -n "$pids" ]; then
+      # shellcheck disable=SC2086
+      kill -CONT $pids 2>/dev/null || true
+      # shellcheck disable=SC2086
+      kill -KILL $pids 2>/dev/null || true
+    fi
+    ip netns del "$(ns_of "$n")" 2>/dev/null || true
+  done
   ip netns del "$HUB" 2>/dev/null || true
 }
 

@@ -132,6 +132,9 @@ func Check(in Input) *Report {
 		for _, l := range p.ClientDataLoss {
 			r.add(ClientDataLoss, 1, l)
 		}
+		if p.Torn {
+			r.Notes = append(r.Notes, p.Path+": last line torn, ignored")
+		}
 		if !p.Complete {
 			r.add(Incomplete, 1, p.Path+": producer log has no E line (producer did not exit cleanly)")
 		}
@@ -145,6 +148,9 @@ func Check(in Input) *Report {
 	// Every read, keyed by where it was read.
 	entries := map[loc]*entry{}
 	read := func(c *ConsumerLog, final bool) {
+		if c.Torn {
+			r.Notes = append(r.Notes, c.Path+": last line torn (writer killed mid-write), ignored")
+		}
 		for _, m := range c.Malformed {
 			r.add(Malformed, 1, m)
 		}

@@ -53,6 +53,9 @@ type ProducerLog struct {
 	// ClientDataLoss lists L lines: the client detected data loss.
 	ClientDataLoss []string
 	Malformed      []string
+	// Torn: the log ends in a line without its newline (the writer was
+	// killed in the middle of a write); that line is ignored.
+	Torn bool
 }
 
 func (p *ProducerLog) at(seq int64) *sent {
@@ -91,6 +94,7 @@ type ConsumerLog struct {
 	Ends           map[int32]int64
 	ClientDataLoss []string
 	Malformed      []string
+	Torn           bool // see ProducerLog.Torn
 }
 
 // maxSeq bounds the sequence numbers a log may name, so a corrupt log cannot
@@ -100,12 +104,15 @@ const maxSeq = 1 << 31
 // ParseProducerLog reads a producer log.
 func ParseProducerLog(path string, r io.Reader) (*ProducerLog, error) {
 	p := &ProducerLog{Path: path}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc, partial := newLineScanner(r)
 	line := 0
 	for sc.Scan() {
 		line++
 		text := sc.Text()
+		if *partial {
+			p.Torn = true
+			continue
+		}
 		if text == "" || text[0] == '#' {
 			continue
 		}
@@ -188,12 +195,15 @@ func ParseProducerLog(path string, r io.Reader) (*ProducerLog, error) {
 func ParseConsumerLog(path string, r io.Reader) (*ConsumerLog, error) {
 	c := &ConsumerLog{Path: path, Ends: map[int32]int64{}}
 	runs := map[string]string{} // interned run ids: one string per run, not per record
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc, partial := newLineScanner(r)
 	line := 0
 	for sc.Scan() {
 		line++
 		text := sc.Text()
+		if *partial {
+			c.Torn = true
+			continue
+		}
 		if text == "" || text[0] == '#' {
 			continue
 		}
@@ -278,6 +288,20 @@ func ReadConsumerLog(path string) (*ConsumerLog, error) {
 	}
 	defer f.Close()
 	return ParseConsumerLog(path, f)
+}
+
+// newLineScanner splits lines; *partial is true while the current token is a
+// last line that has no newline.
+func newLineScanner(r io.Reader) (*bufio.Scanner, *bool) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	partial := new(bool)
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		adv, tok, err := bufio.ScanLines(data, atEOF)
+		*partial = atEOF && tok != nil && adv == len(data) && (len(data) == 0 || data[len(data)-1] != '\n')
+		return adv, tok, err
+	})
+	return sc, partial
 }
 
 func parseSeq(s string) (int64, error) {
