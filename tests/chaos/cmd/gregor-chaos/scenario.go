@@ -213,7 +213,7 @@ func (c *consumers) Start(member int) error {
 	name := fmt.Sprintf("consumer-%d-%d", member, c.inc[member])
 	p, err := startProc(c.dir, name, "consume", "--brokers", c.brokers, "--topic", c.topic,
 		"--group", c.group, "--name", name, "--log", filepath.Join(c.dir, name+".log"),
-		"--client-log", filepath.Join(c.dir, name+".client.log"))
+		"--client-log", filepath.Join(c.dir, name+".client.txt"))
 	if err != nil {
 		return err
 	}
@@ -375,7 +375,7 @@ func cmdScenario(args []string) int {
 	producerLog := filepath.Join(*dir, "producer.log")
 	prod, err := startProc(*dir, "producer", "produce", "--brokers", brokers, "--topic", *topic,
 		"--run", runID, "--log", producerLog, "--rate", strconv.Itoa(*rate), "--size", strconv.Itoa(*size),
-		"--client-log", filepath.Join(*dir, "producer.client.log"))
+		"--client-log", filepath.Join(*dir, "producer.client.txt"))
 	if err != nil {
 		log.Print(err)
 		return 2
