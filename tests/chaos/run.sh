@@ -132,8 +132,9 @@ GO_BIN=$(find_go) || bail "no Go >= $GO_VERSION and could not fetch one"
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod
 
 log "building gregor-controller and gregor-broker"
-bazel build //controller:gregor-controller //broker:gregor-broker >"$CACHE.bazel.log" 2>&1 ||
-  { tail -30 "$CACHE.bazel.log" >&2; bail "bazel build failed"; }
+mkdir -p "$CACHE"
+bazel build //controller:gregor-controller //broker:gregor-broker >"$CACHE/bazel.log" 2>&1 ||
+  { tail -30 "$CACHE/bazel.log" >&2; bail "bazel build failed"; }
 mkdir -p "$BIN" "$WORK"
 # Copies: a later build must not change a running cluster's binaries.
 cp -f bazel-bin/controller/gregor-controller "$BIN/.c" && mv -f "$BIN/.c" "$BIN/gregor-controller"
