@@ -6,12 +6,26 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "broker/group/group_service.h"
 #include "broker/kafka/handlers/registry.h"
+#include "broker/replica/replication_service.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 
 namespace gregor::broker {
 namespace {
+
+// The group coordinator as a BrokerService.
+class GroupBrokerService : public BrokerService {
+ public:
+  explicit GroupBrokerService(std::unique_ptr<group::GroupService> service)
+      : service_(std::move(service)) {}
+  absl::Status Start() override { return service_->Start(); }
+  void Stop() override { service_->Stop(); }
+
+ private:
+  std::unique_ptr<group::GroupService> service_;
+};
 
 std::string HostName() {
   char buf[256];
@@ -19,6 +33,18 @@ std::string HostName() {
   buf[sizeof(buf) - 1] = '\0';
   return buf;
 }
+
+// Replication (ReplicaService + replica fetchers) as a BrokerService.
+class ReplicationBrokerService : public BrokerService {
+ public:
+  explicit ReplicationBrokerService(std::unique_ptr<ReplicationService> r) : r_(std::move(r)) {}
+  absl::Status Start() override { return r_->Start(); }
+  void Stop() override { r_->Stop(); }
+  ReplicationService* replication() { return r_.get(); }
+
+ private:
+  std::unique_ptr<ReplicationService> r_;
+};
 
 }  // namespace
 
@@ -55,6 +81,38 @@ absl::Status BrokerServer::Start() {
   ro.default_log_config = config_.default_log_config;
   ro.sync_before_ack = config_.storage.sync_before_ack;
   replicas_ = std::make_unique<ReplicaManager>(ro, logs_.get(), clock, &metrics_);
+
+  // Replication: installs the follower listener before any metadata arrives
+  // and listens before we register our replica address.
+  ReplicationServiceOptions rso;
+  rso.listen_address = config_.replica_listener;
+  rso.service.broker_id = me;
+  rso.fetcher.broker_id = me;
+  rso.fetcher.broker_epoch = [this] {
+    return lifecycle_ != nullptr ? lifecycle_->broker_epoch() : -1;
+  };
+  rso.fetcher.max_wait_ms = config_.replica_fetch_wait_max_ms;
+  rso.fetcher.max_bytes = config_.replica_fetch_response_max_bytes;
+  rso.fetcher.partition_max_bytes = config_.replica_fetch_max_bytes;
+  rso.fetcher.backoff_max = std::chrono::milliseconds(config_.replica_fetch_backoff_ms);
+  rso.fetcher.sync_before_ack = config_.storage.sync_before_ack;
+  auto replication = std::make_unique<ReplicationService>(rso, replicas_.get(), clock, &metrics_);
+  absl::Status rs = replication->Listen();
+  if (!rs.ok()) return rs;
+  {
+    // The address other brokers fetch from: the advertised one, with the
+    // bound port when it says 0 and our host name when it names no host.
+    std::string adv = config_.advertised_replica_listener.empty()
+                          ? config_.replica_listener
+                          : config_.advertised_replica_listener;
+    size_t colon = adv.rfind(':');
+    std::string host = colon == std::string::npos ? adv : adv.substr(0, colon);
+    std::string port = colon == std::string::npos ? "0" : adv.substr(colon + 1);
+    if (host.empty() || host == "0.0.0.0") host = HostName();
+    if (port == "0") port = std::to_string(replication->bound_port());
+    config_.advertised_replica_listener = absl::StrCat(host, ":", port);
+  }
+  services_.push_back(std::make_unique<ReplicationBrokerService>(std::move(replication)));
 
   // Controllers.
   absl::StatusOr<std::vector<controller::client::Voter>> voters =
@@ -104,6 +162,7 @@ absl::Status BrokerServer::Start() {
   ctx_.blocking_pool = blocking_pool_.get();
   ctx_.fetch_sessions = fetch_sessions_.get();
   ctx_.producer_ids = producer_ids_.get();
+  services_.push_back(std::make_unique<GroupBrokerService>(group::MakeGroupService(&ctx_)));
   dispatcher_ = std::make_unique<Dispatcher>(&metrics_);
   RegisterHandlers(dispatcher_.get(), &ctx_);
   int loops = config_.num_network_threads > 0

@@ -35,6 +35,11 @@ DEFINE_int32(offsets_topic_num_partitions, 50, "Partitions of __consumer_offsets
 DEFINE_int32(offsets_topic_replication_factor, 3, "Replication factor of __consumer_offsets.");
 DEFINE_int32(min_insync_replicas, 1, "Default min.insync.replicas.");
 DEFINE_int64(replica_lag_time_max_ms, 30000, "replica.lag.time.max.ms.");
+DEFINE_int32(replica_fetch_max_bytes, 1048576, "replica.fetch.max.bytes (per partition).");
+DEFINE_int32(replica_fetch_response_max_bytes, 10485760, "replica.fetch.response.max.bytes.");
+DEFINE_int32(replica_fetch_wait_max_ms, 500, "replica.fetch.wait.max.ms.");
+DEFINE_int64(replica_fetch_backoff_ms, 1000,
+             "replica.fetch.backoff.ms (longest back-off when a leader is unreachable).");
 DEFINE_int64(log_segment_bytes, 1 << 30, "log.segment.bytes.");
 DEFINE_int64(log_retention_ms, 7LL * 24 * 3600 * 1000, "log.retention.ms.");
 DEFINE_int64(log_retention_bytes, -1, "log.retention.bytes.");
@@ -82,6 +87,10 @@ gregor::broker::BrokerConfig ConfigFromFlags() {
   c.offsets_topic_replication_factor = static_cast<int16_t>(FLAGS_offsets_topic_replication_factor);
   c.min_insync_replicas = FLAGS_min_insync_replicas;
   c.replica_lag_time_max_ms = FLAGS_replica_lag_time_max_ms;
+  c.replica_fetch_max_bytes = FLAGS_replica_fetch_max_bytes;
+  c.replica_fetch_response_max_bytes = FLAGS_replica_fetch_response_max_bytes;
+  c.replica_fetch_wait_max_ms = FLAGS_replica_fetch_wait_max_ms;
+  c.replica_fetch_backoff_ms = FLAGS_replica_fetch_backoff_ms;
   c.default_log_config.segment_bytes = FLAGS_log_segment_bytes;
   c.default_log_config.retention_ms = FLAGS_log_retention_ms;
   c.default_log_config.retention_bytes = FLAGS_log_retention_bytes;

@@ -14,6 +14,8 @@
 #
 # Environment: GREGOR_BROKER_FLAGS / GREGOR_CONTROLLER_FLAGS add flags to
 # every broker / controller (e.g. GREGOR_BROKER_FLAGS=--log_flush_sync_before_ack=false).
+# GREGOR_PORT_OFFSET (default 0) is added to every port above, so several
+# clusters can run side by side (give each its own GREGOR_CLUSTER_DIR).
 set -euo pipefail
 source "$(dirname "$0")/../tests/lib.sh"
 
@@ -21,14 +23,14 @@ DIR="${GREGOR_CLUSTER_DIR:-$GREGOR_ROOT/.cache/cluster}"
 BIN="$DIR/bin"
 CONTROLLERS=(1001 1002 1003)
 BROKERS=(1 2 3)
-VOTERS="1001@127.0.0.1:9301,1002@127.0.0.1:9302,1003@127.0.0.1:9303"
-BOOTSTRAP="127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"
-
-controller_port() { echo $((9300 + $1 - 1000)); }
-controller_http() { echo $((8300 + $1 - 1000)); }
-broker_port() { echo $((9091 + $1)); }
-broker_http() { echo $((8080 + $1)); }
-broker_replica_port() { echo $((9191 + $1)); }
+OFF="${GREGOR_PORT_OFFSET:-0}"
+controller_port() { echo $((9300 + $1 - 1000 + OFF)); }
+controller_http() { echo $((8300 + $1 - 1000 + OFF)); }
+broker_port() { echo $((9091 + $1 + OFF)); }
+broker_http() { echo $((8080 + $1 + OFF)); }
+broker_replica_port() { echo $((9191 + $1 + OFF)); }
+VOTERS="1001@127.0.0.1:$(controller_port 1001),1002@127.0.0.1:$(controller_port 1002),1003@127.0.0.1:$(controller_port 1003)"
+BOOTSTRAP="127.0.0.1:$(broker_port 1),127.0.0.1:$(broker_port 2),127.0.0.1:$(broker_port 3)"
 
 pidfile() { echo "$DIR/$1.pid"; }
 alive() { local f; f=$(pidfile "$1"); [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
@@ -128,7 +130,7 @@ cmd_up() {
   wait_until 120 "the brokers" all_brokers_ready || { cmd_status; exit 1; }
   echo "Gregor is up."
   echo "  bootstrap servers: $BOOTSTRAP"
-  echo "  cluster view:      http://127.0.0.1:8081/ui   (metrics: /metrics, status: /status)"
+  echo "  cluster view:      http://127.0.0.1:$(broker_http 1)/ui   (metrics: /metrics, status: /status)"
   echo "  data and logs:     $DIR"
 }
 

@@ -76,9 +76,9 @@ class CleanerTest : public testing::LogFixture {
         EXPECT_TRUE(reader.Reset(batch).ok());
         kafka::Record rec;
         while (reader.Next(&rec)) {
-          out.push_back({rec.offset, std::string(*rec.key),
-                         rec.value ? std::optional<std::string>(std::string(*rec.value))
-                                   : std::nullopt});
+          out.push_back(
+              {rec.offset, std::string(*rec.key),
+               rec.value ? std::optional<std::string>(std::string(*rec.value)) : std::nullopt});
         }
       }
       EXPECT_TRUE(it.status().ok()) << it.status();
@@ -203,8 +203,9 @@ TEST_F(CleanerTest, AbortedTransactionsAreRemovedAndOpenOnesStopTheCleaner) {
   EXPECT_EQ(std::find(keys.begin(), keys.end(), "b"), keys.end());
   EXPECT_NE(std::find(keys.begin(), keys.end(), "c"), keys.end());
   // Everything after the open transaction is untouched: the g* duplicates remain.
-  EXPECT_EQ(std::count_if(keys.begin(), keys.end(), [](const std::string& k) { return k[0] == 'g'; }),
-            40);
+  EXPECT_EQ(
+      std::count_if(keys.begin(), keys.end(), [](const std::string& k) { return k[0] == 'g'; }),
+      40);
 }
 
 TEST_F(CleanerTest, AppendsAndReadsContinueWhileCleaning) {

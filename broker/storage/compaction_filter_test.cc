@@ -80,7 +80,8 @@ TEST_F(CompactionFilterTest, KeepsOnlyTheLatestRecordOfEachKey) {
   EXPECT_EQ(h.base_offset, 100);
   EXPECT_EQ(h.last_offset_delta, 3);  // kept so producer sequences stay right
   EXPECT_EQ(h.records_count, 2);
-  EXPECT_EQ(Records(out), (std::vector<Rec>{{102, "a", "2", 1'000'002}, {103, "c", "1", 1'000'003}}));
+  EXPECT_EQ(Records(out),
+            (std::vector<Rec>{{102, "a", "2", 1'000'002}, {103, "c", "1", 1'000'003}}));
   EXPECT_EQ(stats_.records_dropped, 2);
 }
 
@@ -111,8 +112,8 @@ TEST_F(CompactionFilterTest, TombstoneGetsADeleteHorizonThenGoes) {
   ASSERT_TRUE(h.attributes & kafka::batch_attributes::kDeleteHorizon);
   EXPECT_EQ(h.base_timestamp, kNow + kRetention);
   // Record timestamps survive the new base timestamp.
-  EXPECT_EQ(Records(first), (std::vector<Rec>{{5, "a", std::nullopt, 1'000'000},
-                                              {6, "b", "v", 1'000'007}}));
+  EXPECT_EQ(Records(first),
+            (std::vector<Rec>{{5, "a", std::nullopt, 1'000'000}, {6, "b", "v", 1'000'007}}));
   // Before the horizon: unchanged.
   EXPECT_EQ(Run(first, kNow + kRetention - 1), first);
   // After it: the tombstone goes, the value stays (horizon kept).
@@ -166,10 +167,10 @@ TEST_F(CompactionFilterTest, AbortedTransactionsGoAndMarkersWaitForTheirData) {
   };
   // Last batches of the producers are the markers: other batches may go.
   auto out = run_all(kNow, {c_data, a_data, c_marker, a_marker});
-  EXPECT_EQ(out[0], c_data);          // committed data stays
-  EXPECT_TRUE(out[1].empty());        // aborted data goes
-  ASSERT_FALSE(out[2].empty());       // commit marker: its data is still there
-  ASSERT_FALSE(out[3].empty());       // abort marker: kept until its horizon
+  EXPECT_EQ(out[0], c_data);     // committed data stays
+  EXPECT_TRUE(out[1].empty());   // aborted data goes
+  ASSERT_FALSE(out[2].empty());  // commit marker: its data is still there
+  ASSERT_FALSE(out[3].empty());  // abort marker: kept until its horizon
   EXPECT_TRUE(kafka::ParseBatchHeader(out[3].data()).attributes &
               kafka::batch_attributes::kDeleteHorizon);
   // After the horizon, the abort marker (no data left) is emptied but kept as

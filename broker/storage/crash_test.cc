@@ -86,11 +86,11 @@ bool ReadLines(Child& c, int wait_ms, F on_line) {
 // record values are checked from `values_from` on (older ones were checked by
 // an earlier round). Returns the log end offset.
 int64_t Verify(const std::string& log_dir, int64_t durable, int64_t values_from, int iteration) {
-  SegmentContext ctx{Env::Default(), nullptr, 64 << 20};
+  auto ctx = SegmentContext::Make(Env::Default(), nullptr);
   LogParams p;
   p.env = Env::Default();
   p.clock = Clock::Real();
-  p.segment_context = &ctx;
+  p.segment_context = ctx;
   p.dir = JoinPath(log_dir, kCrashPartition.DirName());
   p.topic_partition = kCrashPartition;
   p.config.segment_bytes = 256 << 10;

@@ -106,8 +106,8 @@ absl::Status Log::Recover() {
     ASSIGN_OR_RETURN(Uuid id, DecodePartitionMetadata(*meta));
     if (!topic_id_.IsZero() && id != topic_id_) {
       return absl::FailedPreconditionError(
-          absl::StrCat(dir_, " belongs to topic id ", id.ToBase64(), ", not ",
-                       topic_id_.ToBase64(), " (an older incarnation of the topic)"));
+          absl::StrCat(dir_, " belongs to topic id ", id.ToBase64(), ", not ", topic_id_.ToBase64(),
+                       " (an older incarnation of the topic)"));
     }
     topic_id_ = id;
   } else if (absl::IsNotFound(meta.status())) {
@@ -163,8 +163,8 @@ absl::Status Log::Recover() {
 
   SegmentList list;
   for (const auto& [base, size] : logs) {
-    list.push_back(std::make_shared<Segment>(segment_ctx_, dir_, base, size,
-                                             cfg.index_interval_bytes));
+    list.push_back(
+        std::make_shared<Segment>(segment_ctx_, dir_, base, size, cfg.index_interval_bytes));
   }
   bool recovered = false;
   if (list.empty()) {
@@ -193,6 +193,19 @@ absl::Status Log::Recover() {
       }
     };
     for (size_t i = first; i < list.size(); ++i) {
+      if (i > first && list[i]->base_offset() < min_base) {
+        // Overlaps the previous segment (e.g. a segment removed by a
+        // truncation that came back): it and everything after it go.
+        LOG(ERROR) << dir_ << ": segment " << list[i]->base_offset()
+                   << " overlaps the previous one, which ends at " << min_base
+                   << "; deleting it and later segments";
+        for (size_t j = i; j < list.size(); ++j) {
+          RETURN_IF_ERROR(list[j]->RenameForDeletion());
+          RETURN_IF_ERROR(list[j]->DeleteRenamedFiles());
+        }
+        list.resize(i);
+        break;
+      }
       ASSIGN_OR_RETURN(uint64_t cut, list[i]->Recover(trusted_below, min_base, on_batch));
       recovered = true;
       pending_sync_.push_back(list[i]);
@@ -263,8 +276,8 @@ absl::Status Log::Recover() {
   flushed_.store(leo);
   recovery_point_.store(leo);
   if (recovered) {
-    LOG(INFO) << dir_ << ": recovered; log " << log_start << ".." << leo << ", "
-              << list.size() << " segments";
+    LOG(INFO) << dir_ << ": recovered; log " << log_start << ".." << leo << ", " << list.size()
+              << " segments";
   }
   return absl::OkStatus();
 }
@@ -286,14 +299,14 @@ absl::Status CheckBatchStructure(std::string_view batch) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(
-    std::span<char> buf, bool as_leader, const LeaderAppendOptions& options,
-    const LogConfig& cfg) const {
+absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(std::span<char> buf, bool as_leader,
+                                                                const LeaderAppendOptions& options,
+                                                                const LogConfig& cfg) const {
   if (buf.empty()) return MakeStorageError(StorageError::kInvalidRecord, "empty append");
   if (static_cast<int64_t>(buf.size()) > cfg.segment_bytes) {
-    return MakeStorageError(StorageError::kRecordListTooLarge,
-                            absl::StrCat("append of ", buf.size(), " bytes exceeds segment.bytes ",
-                                         cfg.segment_bytes));
+    return MakeStorageError(
+        StorageError::kRecordListTooLarge,
+        absl::StrCat("append of ", buf.size(), " bytes exceeds segment.bytes ", cfg.segment_bytes));
   }
   const size_t limit = as_leader ? static_cast<size_t>(cfg.max_message_bytes)
                                  : static_cast<size_t>(options_.max_batch_bytes);
@@ -310,9 +323,9 @@ absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(
       return MakeStorageError(StorageError::kCorruptMessage, size.status().message());
     }
     if (*size > rest.size()) {
-      return MakeStorageError(StorageError::kCorruptMessage,
-                              absl::StrCat("batch of ", *size, " bytes but only ", rest.size(),
-                                           " bytes remain"));
+      return MakeStorageError(
+          StorageError::kCorruptMessage,
+          absl::StrCat("batch of ", *size, " bytes but only ", rest.size(), " bytes remain"));
     }
     std::string_view bytes = rest.substr(0, *size);
     if (bytes.size() < kafka::kBatchHeaderSize) {
@@ -338,10 +351,10 @@ absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(
       }
     } else {
       if (h.base_offset < 0 || (!out.empty() && h.base_offset <= out.back().header.last_offset())) {
-        return MakeStorageError(StorageError::kInvalidRecord,
-                                absl::StrCat("follower batch at ", h.base_offset,
-                                             " does not follow offset ",
-                                             out.empty() ? -1 : out.back().header.last_offset()));
+        return MakeStorageError(
+            StorageError::kInvalidRecord,
+            absl::StrCat("follower batch at ", h.base_offset, " does not follow offset ",
+                         out.empty() ? -1 : out.back().header.last_offset()));
       }
     }
     out.push_back({pos, *size, h});
@@ -404,8 +417,7 @@ absl::StatusOr<AppendResult> Log::AppendAsFollower(std::span<char> buf) {
     const int64_t leo = leo_.load();
     if (parsed.front().header.base_offset < leo) {
       return MakeStorageError(StorageError::kUnexpectedAppendOffset,
-                              absl::StrCat("follower append at ",
-                                           parsed.front().header.base_offset,
+                              absl::StrCat("follower append at ", parsed.front().header.base_offset,
                                            " is below the log end offset ", leo));
     }
     bool epochs_changed = false;
@@ -511,10 +523,9 @@ absl::StatusOr<ReadResult> Log::Read(Offset start, const ReadOptions& options) c
   // (compaction) while we look at it: try again with a fresh snapshot.
   for (int attempt = 0;; ++attempt) {
     std::shared_ptr<const SegmentList> list = segments();
-    auto it = std::upper_bound(list->begin(), list->end(), start.value(),
-                               [](int64_t o, const std::shared_ptr<Segment>& s) {
-                                 return o < s->base_offset();
-                               });
+    auto it = std::upper_bound(
+        list->begin(), list->end(), start.value(),
+        [](int64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset(); });
     if (it != list->begin()) --it;
     int64_t from = start.value();
     absl::Status failed;
@@ -567,26 +578,35 @@ absl::Status Log::VisitBatchHeaders(
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<Offset>> Log::OffsetForTimestamp(int64_t timestamp_ms) const {
+absl::StatusOr<std::optional<TimestampAndOffset>> Log::OffsetForTimestamp(
+    int64_t timestamp_ms) const {
   std::shared_ptr<const SegmentList> list = segments();
   const int64_t log_start = log_start_.load();
+  const int64_t leo = leo_.load();
   for (const auto& seg : *list) {
     ASSIGN_OR_RETURN(auto max, seg->MaxTimestamp());
     if (max.first < timestamp_ms) continue;
-    ASSIGN_OR_RETURN(std::optional<int64_t> found, seg->FindOffsetByTimestamp(timestamp_ms));
-    if (found) return Offset(std::max(*found, log_start));
+    ASSIGN_OR_RETURN(std::optional<TimestampAndOffset> found,
+                     seg->FindOffsetByTimestamp(timestamp_ms, log_start));
+    if (!found || found->offset >= leo) continue;
+    return found;
   }
-  return std::optional<Offset>();
+  return std::optional<TimestampAndOffset>();
 }
 
-absl::StatusOr<std::pair<int64_t, Offset>> Log::MaxTimestampAndOffset() const {
+absl::StatusOr<std::optional<TimestampAndOffset>> Log::MaxTimestampAndOffset() const {
   std::shared_ptr<const SegmentList> list = segments();
-  std::pair<int64_t, Offset> best{-1, Offset(-1)};
+  std::shared_ptr<Segment> best;
+  int64_t best_ts = -1;
   for (const auto& seg : *list) {
     ASSIGN_OR_RETURN(auto max, seg->MaxTimestamp());
-    if (max.first > best.first) best = {max.first, Offset(max.second)};
+    if (max.first > best_ts) {
+      best_ts = max.first;
+      best = seg;
+    }
   }
-  return best;
+  if (!best) return std::optional<TimestampAndOffset>();
+  return best->FindOffsetByTimestamp(best_ts);
 }
 
 EpochEndOffset Log::EndOffsetForEpoch(LeaderEpoch epoch) const {

@@ -29,7 +29,8 @@ TEST_F(LogAppendTest, NewLogIsEmptyAtZero) {
 
 TEST_F(LogAppendTest, LeaderAppendAssignsOffsetsAndEpochInPlace) {
   auto log = OpenLog();
-  std::string buf = MakeBatch(999, 3) + MakeBatch(999, 2);  // producers send base offset 0..anything
+  std::string buf =
+      MakeBatch(999, 3) + MakeBatch(999, 2);  // producers send base offset 0..anything
   auto r = log->AppendAsLeader({buf.data(), buf.size()}, LeaderEpoch(7));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->first_offset, Offset(0));
@@ -216,8 +217,8 @@ TEST_F(LogAppendTest, FollowerAppendKeepsOffsetsAndEpochs) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->first_offset, Offset(0));
   EXPECT_EQ(r->last_offset, Offset(3));
-  EXPECT_EQ(log->EpochEntries(), (std::vector<EpochEntry>{{LeaderEpoch(2), Offset(0)},
-                                                          {LeaderEpoch(5), Offset(2)}}));
+  EXPECT_EQ(log->EpochEntries(),
+            (std::vector<EpochEntry>{{LeaderEpoch(2), Offset(0)}, {LeaderEpoch(5), Offset(2)}}));
   EXPECT_EQ(log->EndOffsetForEpoch(LeaderEpoch(2)), (EpochEndOffset{LeaderEpoch(2), Offset(2)}));
   EXPECT_EQ(log->EndOffsetForEpoch(LeaderEpoch(5)), (EpochEndOffset{LeaderEpoch(5), Offset(4)}));
   auto persisted = ReadEpochCheckpoint(&env_, dir_.Sub("orders-0/leader-epoch-checkpoint"));
@@ -249,8 +250,8 @@ TEST_F(LogAppendTest, NewEpochIsPersistedOnFirstAppend) {
   AppendRecords(*log, 3, 10, 1);
   AppendRecords(*log, 3, 10, 1);
   AppendRecords(*log, 3, 10, 4);
-  EXPECT_EQ(log->EpochEntries(), (std::vector<EpochEntry>{{LeaderEpoch(1), Offset(0)},
-                                                          {LeaderEpoch(4), Offset(6)}}));
+  EXPECT_EQ(log->EpochEntries(),
+            (std::vector<EpochEntry>{{LeaderEpoch(1), Offset(0)}, {LeaderEpoch(4), Offset(6)}}));
   ASSERT_TRUE(log->AssignEpochStartOffset(LeaderEpoch(6), Offset(9)).ok());
   EXPECT_EQ(log->LatestEpoch(), LeaderEpoch(6));
   EXPECT_EQ(log->EndOffsetForEpoch(LeaderEpoch(4)), (EpochEndOffset{LeaderEpoch(4), Offset(9)}));

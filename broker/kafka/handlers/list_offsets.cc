@@ -74,13 +74,16 @@ void ListOffsetsHandler::Handle(const std::shared_ptr<RequestContext>& rctx,
         case kLatestTiered:
           break;  // no tiered storage: no offset
         case kMaxTimestamp: {
-          absl::StatusOr<std::pair<int64_t, Offset>> m = log.MaxTimestampAndOffset();
+          absl::StatusOr<std::optional<storage::TimestampAndOffset>> m =
+              log.MaxTimestampAndOffset();
           if (!m.ok()) {
             pr.error_code = ToWire(ErrorCode::kKafkaStorageError);
             continue;
           }
-          timestamp = m->first;
-          offset = m->second.value();
+          if (m->has_value() && (*m)->offset < part->high_watermark().value()) {
+            timestamp = (*m)->timestamp;
+            offset = (*m)->offset;
+          }
           break;
         }
         default: {
@@ -88,20 +91,21 @@ void ListOffsetsHandler::Handle(const std::shared_ptr<RequestContext>& rctx,
             pr.error_code = ToWire(ErrorCode::kInvalidRequest);
             continue;
           }
-          absl::StatusOr<std::optional<Offset>> o = log.OffsetForTimestamp(p.timestamp);
+          absl::StatusOr<std::optional<storage::TimestampAndOffset>> o =
+              log.OffsetForTimestamp(p.timestamp);
           if (!o.ok()) {
             pr.error_code = ToWire(ErrorCode::kKafkaStorageError);
             continue;
           }
           if (o->has_value()) {
-            offset = (*o)->value();
+            offset = (*o)->offset;
             // Not past what consumers may see.
             int64_t visible = read_committed ? part->last_stable_offset().value()
                                              : part->high_watermark().value();
             if (offset >= visible) {
               offset = -1;
             } else {
-              timestamp = p.timestamp;
+              timestamp = (*o)->timestamp;
             }
           }
           break;

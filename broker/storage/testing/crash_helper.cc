@@ -66,8 +66,9 @@ int Run() {
     bo.base_offset = 0;
     kafka::RecordBatchBuilder builder(bo);
     for (int i = 0; i < records; ++i) {
-      CHECK(builder.Append(1'700'000'000'000 + base + i, absl::StrCat("k", (base + i) % 97),
-                           ValueFor(base + i, value_bytes))
+      CHECK(builder
+                .Append(1'700'000'000'000 + base + i, absl::StrCat("k", (base + i) % 97),
+                        ValueFor(base + i, value_bytes))
                 .ok());
     }
     auto batch = builder.Build();
@@ -76,14 +77,14 @@ int Run() {
     CHECK(r.ok()) << r.status();
     CHECK_EQ(r->first_offset.value(), base);
     if (rng() % 3 == 0) {
-      (*log)->WhenDurable(r->last_offset + 1, [&reported, end = r->last_offset.value() + 1](
-                                                  absl::Status s) {
-        CHECK(s.ok()) << s;
-        int64_t prev = reported.load();
-        while (prev < end && !reported.compare_exchange_weak(prev, end)) {
-        }
-        if (prev < end) Say(absl::StrCat("D ", end));
-      });
+      (*log)->WhenDurable(r->last_offset + 1,
+                          [&reported, end = r->last_offset.value() + 1](absl::Status s) {
+                            CHECK(s.ok()) << s;
+                            int64_t prev = reported.load();
+                            while (prev < end && !reported.compare_exchange_weak(prev, end)) {
+                            }
+                            if (prev < end) Say(absl::StrCat("D ", end));
+                          });
     }
     (*log)->SetHighWatermark((*log)->durable_offset());
   }

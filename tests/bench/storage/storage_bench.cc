@@ -131,8 +131,8 @@ double RawRead(const std::string& path, bool cold) {
 enum class Sync { kNone, kFlushPerMiB, kWaitPerMiB, kPipelined };
 
 struct Bench {
-  SegmentCache cache{64};
-  SegmentContext ctx{Env::Default(), &cache, 64 << 20};
+  std::shared_ptr<const SegmentContext> ctx =
+      SegmentContext::Make(Env::Default(), std::make_shared<SegmentCache>(64));
   std::unique_ptr<Flusher> flusher = std::make_unique<Flusher>(1);
   std::shared_ptr<Log> log;
 
@@ -143,7 +143,7 @@ struct Bench {
     p.env = Env::Default();
     p.clock = gregor::Clock::Real();
     p.flusher = flusher.get();
-    p.segment_context = &ctx;
+    p.segment_context = ctx;
     p.dir = dir + "/bench-0";
     p.topic_partition = {"bench", 0};
     p.config.segment_bytes = 1 << 30;
@@ -313,12 +313,12 @@ int Main() {
       StorageAppend(b, total, batch, Sync::kNone);
       CHECK(b.log->Flush().ok());
       RawWrite(raw, total, batch, kMiB);
-      rows.push_back(Pair("sequential read, page cache (1 MiB regions)",
-                          [&] { return RawRead(raw, false); },
-                          [&] { return StorageRead(b, false); }));
-      rows.push_back(Pair("sequential read, from disk (1 MiB regions)",
-                          [&] { return RawRead(raw, true); },
-                          [&] { return StorageRead(b, true); }));
+      rows.push_back(Pair(
+          "sequential read, page cache (1 MiB regions)", [&] { return RawRead(raw, false); },
+          [&] { return StorageRead(b, false); }));
+      rows.push_back(Pair(
+          "sequential read, from disk (1 MiB regions)", [&] { return RawRead(raw, true); },
+          [&] { return StorageRead(b, true); }));
     }
     b.log.reset();
     std::filesystem::remove_all(logdir);
