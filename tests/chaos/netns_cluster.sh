@@ -9,7 +9,7 @@
 #   netns_cluster.sh nodes              node names: c1 c2 c3 b1 b2 b3
 #   netns_cluster.sh start NODE         start a node again (no-op when it runs)
 #   netns_cluster.sh stop NODE          SIGTERM (controlled shutdown for brokers), wait, SIGKILL
-#   netns_cluster.sh kill NODE          SIGKILL
+#   netns_cluster.sh kill NODE[,NODE]   SIGKILL (all of them at once)
 #   netns_cluster.sh pause NODE         SIGSTOP
 #   netns_cluster.sh resume NODE        SIGCONT
 #   netns_cluster.sh isolate NODE       its link down: nobody (clients included) reaches it
@@ -224,13 +224,27 @@ signal_node() {  # signal_node NODE SIGNAL
 }
 
 kill_node() {
-  local p
-  p=$(pid_of "$1") || return 0
-  if [ -n "$p" ]; then
+  kill_nodes "$1"
+}
+
+# kill_nodes NODE[,NODE...]: SIGKILL every one of them first, then wait for
+# each to exit (a process can take a moment to die; the faults must land at
+# the same instant).
+kill_nodes() {
+  local IFS=, n p
+  local -a pids=() names=()
+  for n in $1; do
+    need_node "$n"
+    names+=("$n")
+    p=$(pid_of "$n") || continue
+    [ -n "$p" ] || continue
     kill -KILL "$p" 2>/dev/null || true
+    pids+=("$p")
+  done
+  for p in "${pids[@]}"; do
     while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
-  fi
-  rm -f "$(pidfile "$1")"
+  done
+  for n in "${names[@]}"; do rm -f "$(pidfile "$n")"; done
 }
 
 stop_node() {  # stop_node NODE SECONDS
@@ -350,7 +364,7 @@ main() {
     pid) pid_of "${1:?node}" ;;
     start) need_node "${1:-}"; start_node "$1" ;;
     stop) need_node "${1:-}"; stop_node "$1" 30 ;;
-    kill) need_node "${1:-}"; kill_node "$1" ;;
+    kill) kill_nodes "${1:?node}" ;;
     pause) need_node "${1:-}"; signal_node "$1" STOP ;;
     resume) need_node "${1:-}"; signal_node "$1" CONT ;;
     isolate) need_node "${1:-}"; ip -n "$HUB" link set "$1" down ;;

@@ -3,7 +3,7 @@
 # producer and a consumer group, a randomized fault schedule derived from a
 # seed (kills, pauses, restarts, controller kills, network partitions), then
 # heal, catch up, and a checker that proves no acknowledged record was lost,
-# duplicated, reordered or moved. See docs/chaos.md.
+# duplicated, reordered or moved. See tests/chaos/README.md.
 #
 #   tests/chaos/run.sh [--duration SECONDS] [--seed N] [--scenario LIST] [--runs K]
 #                      [--rf 3|1] [--rate N] [--consumers N] [--max-concurrent N]

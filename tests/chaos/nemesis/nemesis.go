@@ -237,8 +237,11 @@ func (n *Nemesis) resolve(ev schedule.Event) (*fault, string) {
 			return nil, "a broker is already under a fault"
 		}
 		f.hold, f.desc = append([]string{}, cluster.Brokers...), "all brokers"
+		// One command: every broker gets SIGKILL before the launcher waits
+		// for any of them to exit.
+		all := strings.Join(cluster.Brokers, ",")
+		f.apply = [][]string{{"kill", all}}
 		for _, b := range cluster.Brokers {
-			f.apply = append(f.apply, []string{"kill", b})
 			f.heal = append(f.heal, []string{"start", b})
 		}
 	case schedule.KillController, schedule.PauseController, schedule.IsolateCtrl:
