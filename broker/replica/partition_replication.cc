@@ -287,7 +287,8 @@ absl::Status Partition::UpdateHighWatermarkFromLeader(Offset leader_high_waterma
 absl::Status Partition::TruncateTo(Offset offset, LeaderEpoch fetched_in) {
   absl::MutexLock l(&mu_);
   RETURN_IF_ERROR(CheckFollowerEpochLocked(fetched_in));
-  if (offset >= log_->log_end_offset()) return absl::OkStatus();
+  // Nothing to cut: the log still drops epoch entries starting at its end.
+  if (offset >= log_->log_end_offset()) return log_->TruncateTo(offset);
   LOG(INFO) << topic_ << "-" << index_ << ": truncating from " << log_->log_end_offset() << " to "
             << offset << " (leader epoch " << fetched_in << ")";
   RETURN_IF_ERROR(log_->TruncateTo(offset));

@@ -67,7 +67,15 @@ absl::Status Log::TruncateTo(Offset offset) {
       return MakeStorageError(StorageError::kOffsetOutOfRange,
                               absl::StrCat("cannot truncate to ", target));
     }
-    if (target >= leo_.load()) return absl::OkStatus();
+    if (target >= leo_.load()) {
+      // Nothing to cut, but an epoch entry starting at the log end (this
+      // replica became leader and lost leadership before appending) is not
+      // the new leader's history: drop it, as Kafka does. Kept, the follower
+      // would announce that epoch on every fetch and the leader would answer
+      // "diverging" forever.
+      if (epoch_cache_.TruncateFromEnd(Offset(leo_.load()))) return PersistEpochCache();
+      return absl::OkStatus();
+    }
     std::shared_ptr<const SegmentList> list = segments();
     if (target < log_start_.load() || target < list->front()->base_offset()) {
       status = TruncateFullyLocked(target, &renamed);
