@@ -222,8 +222,7 @@ class Partition {
                                                          LeaderEpoch fetched_in);
   absl::Status UpdateHighWatermarkFromLeader(Offset leader_high_watermark, LeaderEpoch fetched_in);
   // Cuts the log at `offset` (records at or above it go), with the producer
-  // state and the HW. At or above the log end only epoch entries starting
-  // at the log end go (an epoch this replica led without appending).
+  // state and the HW. A no-op at or above the log end.
   absl::Status TruncateTo(Offset offset, LeaderEpoch fetched_in);
   // Drops the whole log and restarts it at `offset` (the leader's log start
   // is above our end).

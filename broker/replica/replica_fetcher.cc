@@ -218,8 +218,9 @@ ReplicaFetcher::Outcome ReplicaFetcher::ApplyTruncation(const Work& w,
   FollowerLogView view{pos.log_end_offset, pos.high_watermark,
                        [&](LeaderEpoch e) { return p.log()->EndOffsetForEpoch(e); }};
   TruncationDecision d = DecideTruncation(answer, view);
-  // Even at the log end: an epoch entry there (we led that epoch without
-  // appending) must go, or every fetch announces it and diverges again.
+  // Also at the log end: no record goes then, but an epoch this replica
+  // started there without writing must (else the leader keeps answering
+  // "diverging" for it).
   absl::Status s = p.TruncateTo(d.truncate_to, w.leader_epoch);
   if (absl::IsFailedPrecondition(s)) return {Next::kDelay, options_.partition_retry_backoff};
   if (!s.ok()) {

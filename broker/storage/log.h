@@ -183,8 +183,7 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   absl::Status AssignEpochStartOffset(LeaderEpoch epoch, Offset start_offset);
   // Removes every batch at or above `offset` (the whole batch holding it),
   // fixing indexes and the epoch cache; durability waiters above the new end
-  // fail with kTruncated. At or above the log end no record goes, but epoch
-  // entries starting at the log end do (they hold no record).
+  // fail with kTruncated.
   absl::Status TruncateTo(Offset offset);
   // Deletes everything and restarts the log empty at `offset`.
   absl::Status TruncateFullyAndStartAt(Offset offset);

@@ -68,11 +68,12 @@ absl::Status Log::TruncateTo(Offset offset) {
                               absl::StrCat("cannot truncate to ", target));
     }
     if (target >= leo_.load()) {
-      // Nothing to cut, but an epoch entry starting at the log end (this
-      // replica became leader and lost leadership before appending) is not
-      // the new leader's history: drop it, as Kafka does. Kept, the follower
-      // would announce that epoch on every fetch and the leader would answer
-      // "diverging" forever.
+      // Nothing to cut, but an epoch may start at the log end with no
+      // record in it (this replica led that epoch and wrote nothing before
+      // losing leadership). It must go like any epoch above the cut: a
+      // follower that kept it would send it as its last fetched epoch, and a
+      // leader that never saw it would answer "diverging" forever (Kafka
+      // truncates the epoch cache here too).
       if (epoch_cache_.TruncateFromEnd(Offset(leo_.load()))) return PersistEpochCache();
       return absl::OkStatus();
     }
