@@ -187,8 +187,10 @@ run_one() {  # run_one SEED
 
 for ((i = 0; i < RUNS; i++)); do
   s=$((SEED + i))
+  started=$SECONDS
   run_one "$s"
   rc=$?
+  log "seed $s: run took $((SECONDS - started)) s (cluster start, ${DURATION} s of faults, heal, catch-up, check)"
   if [ $rc -ne 0 ] || [ "$KEEP" = 1 ]; then
     mkdir -p "$ARTIFACTS"
     rm -rf "$ARTIFACTS/seed-$s"
