@@ -149,7 +149,11 @@ cat "$WORK/selftest.log" >&2
 record "chaos self-tests (checker against corrupted logs, schedule determinism)" $rc
 
 # One cluster at a time per namespace prefix.
-exec 9>"/run/lock/gregor-chaos-$GCH_NS.lock" 2>/dev/null || exec 9>"$CACHE/$GCH_NS.lock"
+# (No `exec 9>... 2>/dev/null`: exec would keep stderr closed for the rest
+# of the script.)
+LOCK="/run/lock/gregor-chaos-$GCH_NS.lock"
+[ -d /run/lock ] && [ -w /run/lock ] || LOCK="$CACHE/$GCH_NS.lock"
+exec 9>"$LOCK"
 flock -n 9 || bail "another chaos run holds the $GCH_NS namespaces (set GCH_NS and GCH_NET to run another)"
 
 cleanup() { GCH_DIR="${RUN_DIR:-$WORK}/cluster" "$CLUSTER" down >/dev/null 2>&1 || true; }
