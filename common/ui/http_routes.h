@@ -1,0 +1,31 @@
+// Wires the cluster view into a node's HTTP server (common/http):
+//   GET /ui, /ui/       the page (ClusterViewPage())
+//   GET /api/cluster    ToJsonString(view()) with view()'s events filled
+//                       from `timeline` when one is given
+// A node that serves HTTP with its own httplib server instead can do the
+// same in three lines with ClusterViewPage() and ToJsonString().
+#ifndef GREGOR_COMMON_UI_HTTP_ROUTES_H_
+#define GREGOR_COMMON_UI_HTTP_ROUTES_H_
+
+#include <functional>
+
+#include "common/http/http_server.h"
+#include "common/ui/cluster_view.h"
+#include "common/ui/event_timeline.h"
+
+namespace gregor::ui {
+
+struct ClusterViewRoutesOptions {
+  ClusterViewLimits limits;
+};
+
+// `view` runs on the HTTP server's threads for each /api/cluster request and
+// must be thread-safe. When `timeline` is not null, each request first
+// Observe()s the view, then fills its events from the timeline. `timeline`
+// must outlive `server`. REQUIRES: before server->Start().
+void AddClusterViewRoutes(http::HttpServer* server, std::function<ClusterView()> view,
+                          EventTimeline* timeline, ClusterViewRoutesOptions options = {});
+
+}  // namespace gregor::ui
+
+#endif  // GREGOR_COMMON_UI_HTTP_ROUTES_H_
