@@ -50,6 +50,7 @@ bootstrap() {  # bootstrap IMAGE slim|full
   local image="$1" kind="$2" root include=""
   ensure_packages debootstrap
   root=$(mktemp -d /var/tmp/gregor-rootfs.XXXXXX)
+  chmod 0755 "$root"   # it becomes the image's /; mktemp's 0700 locks out every non-root user
   [ "$kind" = full ] && include="--include=ca-certificates"
   log "debootstrap --variant=minbase $include bookworm from $(mirror) for $image"
   debootstrap --variant=minbase $include bookworm "$root" "$(mirror)" >"$root.log" 2>&1 ||
