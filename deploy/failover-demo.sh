@@ -177,7 +177,7 @@ wait_progress() {  # wait_progress WHAT MIN_NEW_ACKED MIN_NEW_CONSUMED
 
 RESULT_JSON='{}'
 OLD_LEADER=""; NEW_LEADER=""; ISR_BEFORE=""; ISR_SHRUNK=""; ISR_AFTER=""
-FAILOVER_S=""; REJOIN_S=""
+FAILOVER_S=""; REJOIN_S=""; KILL_MS=null; REJOIN_MS=null
 finish() {
   local rc="$1" produced acked consumed lost failed dups
   if [ -n "$CLIENT_PID" ] && kill -0 "$CLIENT_PID" 2>/dev/null; then
@@ -201,9 +201,11 @@ finish() {
   if [ -n "$RESULT" ]; then
     python3 - "$RESULT" <<PY
 import json, sys
+null = None
 json.dump({"ok": $rc == 0, "topic": "$TOPIC", "old_leader": "$OLD_LEADER", "new_leader": "$NEW_LEADER",
            "isr_before": "$ISR_BEFORE", "isr_after_kill": "$ISR_SHRUNK", "isr_after_restart": "$ISR_AFTER",
            "failover_seconds": "$FAILOVER_S", "rejoin_seconds": "$REJOIN_S",
+           "kill_time_ms": $KILL_MS, "rejoin_time_ms": $REJOIN_MS,
            "produced": $produced, "acked": $acked, "failed": $failed, "consumed": $consumed,
            "duplicates": $dups, "lost": $lost}, open(sys.argv[1], "w"), indent=1)
 PY
@@ -250,7 +252,7 @@ victim=$(container_of "$OLD_LEADER")
 [ -n "$victim" ] || fail "no container for broker $OLD_LEADER (service ${SERVICE_PATTERN//\{id\}/$OLD_LEADER})"
 
 step "docker kill the leader: broker $OLD_LEADER (container ${victim:0:12})"
-T_KILL=$(date +%s.%N)
+T_KILL=$(date +%s.%N); KILL_MS=$(date +%s%3N)
 docker kill "$victim" >/dev/null || fail "docker kill failed"
 say "killed"
 
@@ -270,7 +272,7 @@ T_START=$(date +%s.%N)
 docker start "$victim" >/dev/null || fail "docker start failed"
 say "started; waiting for it to catch up and rejoin the ISR"
 wait_for "broker $OLD_LEADER back in the ISR" 'in_list "$OLD_LEADER" "$isr" && [ "$(count_list "$isr")" -eq 3 ]'
-ISR_AFTER=$isr; REJOIN_S=$(elapsed "$T_START")
+ISR_AFTER=$isr; REJOIN_S=$(elapsed "$T_START"); REJOIN_MS=$(date +%s%3N)
 say "ISR expanded: ${bold}$ISR_SHRUNK -> $ISR_AFTER${reset} after ${REJOIN_S}s (leader $leader)"
 wait_progress "records flow after the restart" 100 100
 

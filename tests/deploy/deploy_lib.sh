@@ -28,23 +28,9 @@ now() { date +%s.%N; }
 since() { printf '%.1f' "$(echo "$(date +%s.%N) - $1" | bc)"; }
 
 # compose_wait_healthy FILE TIMEOUT_S: waits until every container of the
-# compose file reports healthy. Prints the unhealthy ones on timeout.
+# compose file reports healthy (deploy/compose.sh wait).
 compose_wait_healthy() {
-  local file="$1" deadline=$(( $(date +%s) + $2 )) ids id st bad
-  while :; do
-    ids=$(docker-compose -f "$file" ps -q)
-    bad=""
-    for id in $ids; do
-      st=$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id")
-      [ "$st" = healthy ] || bad+=" $(docker inspect --format '{{.Name}}' "$id" | tr -d /)=$st"
-    done
-    [ -n "$ids" ] && [ -z "$bad" ] && return 0
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-      log "not healthy:${bad:- no containers}"
-      return 1
-    fi
-    sleep 1
-  done
+  GREGOR_COMPOSE_FILE="$1" "$GREGOR_ROOT/deploy/compose.sh" wait "$2"
 }
 
 # compose_logs FILE DIR: saves each service's log to DIR (test artifacts).
