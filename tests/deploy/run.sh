@@ -129,8 +129,8 @@ for url in "$C1_HTTP" "${BROKER_HTTP[@]}"; do
   check "$url/status says ready" "$(grep -Eq '"ready"[[:space:]]*:[[:space:]]*true' <<<"$body"; echo $?)"
   curl -fsS --max-time 5 "$url/ui" | grep -q '<title>Gregor cluster</title>'
   check "$url/ui serves the cluster view" $?
-  curl -fsS --max-time 5 "$url/api/cluster" | python3 -c 'import json, sys; v = json.load(sys.stdin); assert "topics" in v and "brokers" in v' 2>/dev/null
-  check "$url/api/cluster answers the JSON contract" $?
+  errors=$(python3 "$HERE/api_contract.py" "$url" 2>&1)
+  check "$url/api/cluster answers the JSON contract" $? "$(head -3 <<<"$errors" | tr '\n' ';')"
 done
 [ "$PLACEHOLDER" -eq 1 ] && finish
 
