@@ -100,14 +100,18 @@ check "docker build $GREGOR_IMAGE" $? "$(since "$t") s$([ "$COLD" -eq 1 ] && ech
 timing "image build ($([ "$COLD" -eq 1 ] && echo cold || echo cached layers))" "$(since "$t")"
 [ "$DEPLOY_FAILED" -eq 0 ] || { tail -20 "$ARTIFACTS/build.log" >&2; finish; }
 size=$(docker image inspect -f '{{.Size}}' "$GREGOR_IMAGE")
-log "image $GREGOR_IMAGE: $((size / 1000000)) MB; runtime packages: $(docker run --rm "$GREGOR_IMAGE" cat /usr/local/share/gregor/runtime-packages.txt | tr '\n' ' ')"
 echo "image size: $((size / 1000000)) MB" >>"$TIMINGS"
-uid=$(docker run --rm "$GREGOR_IMAGE" id -u)
-check "image runs as a non-root user" "$([ "$uid" != 0 ]; echo $?)" "uid $uid"
-docker run --rm "$GREGOR_IMAGE" bash -c '! ldd /usr/local/bin/gregor-controller /usr/local/bin/gregor-broker | grep "not found"' >/dev/null
-check "every shared library resolves in the image" $?
-docker run --rm "$GREGOR_IMAGE" bash -c 'test ! -e /root/.cache/bazel && ! command -v bazel' >/dev/null
-check "no Bazel and no Bazel cache in the image" $?
+# One container for all image checks (on vfs every container start copies the image).
+image_facts=$(docker run --rm "$GREGOR_IMAGE" bash -c '
+  echo "uid $(id -u)"
+  echo "unresolved $(ldd /usr/local/bin/gregor-controller /usr/local/bin/gregor-broker | grep -c "not found")"
+  echo "bazel $( { [ -e /root/.cache/bazel ] || command -v bazel; } >/dev/null && echo present || echo absent)"
+  echo "packages $(tr "\n" " " < /usr/local/share/gregor/runtime-packages.txt)"')
+fact() { awk -v k="$1" '$1 == k {sub(/^[^ ]+ /, ""); print}' <<<"$image_facts"; }
+log "image $GREGOR_IMAGE: $((size / 1000000)) MB; runtime packages: $(fact packages)"
+check "image runs as a non-root user" "$([ -n "$(fact uid)" ] && [ "$(fact uid)" != 0 ]; echo $?)" "uid $(fact uid)"
+check "every shared library resolves in the image" "$([ "$(fact unresolved)" = 0 ]; echo $?)"
+check "no Bazel and no Bazel cache in the image" "$([ "$(fact bazel)" = absent ]; echo $?)"
 
 # 4. cluster
 choose_host_ports || { check "free host ports" 1; finish; }
@@ -127,10 +131,10 @@ timing "compose up to all healthy" "$(since "$t")"
 for url in "$C1_HTTP" "${BROKER_HTTP[@]}"; do
   body=$(curl -fsS --max-time 5 "$url/status")
   check "$url/status says ready" "$(grep -Eq '"ready"[[:space:]]*:[[:space:]]*true' <<<"$body"; echo $?)"
-  curl -fsS --max-time 5 "$url/ui" | grep -q '<title>Gregor cluster</title>'
-  check "$url/ui serves the cluster view" $?
+  page=$(curl -fsS --max-time 5 "$url/ui")
+  check "$url/ui serves the cluster view" "$(grep -qF '<title>Gregor cluster</title>' <<<"$page"; echo $?)"
   errors=$(python3 "$HERE/api_contract.py" "$url" 2>&1)
-  check "$url/api/cluster answers the JSON contract" $? "$(head -3 <<<"$errors" | tr '\n' ';')"
+  check "$url/api/cluster answers the JSON contract" $? "$(head -3 <<<"$errors" | paste -sd';')"
 done
 [ "$PLACEHOLDER" -eq 1 ] && finish
 
