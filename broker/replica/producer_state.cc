@@ -84,10 +84,13 @@ void ProducerStateManager::OnAppend(const kafka::BatchHeader& b) {
   }
   e.last_timestamp = std::max(e.last_timestamp, b.max_timestamp);
   if (b.is_control()) {
-    e.txn_first_offset.reset();  // a commit/abort marker ends the transaction
+    EndTxn(e);  // a commit/abort marker ends the transaction
     return;
   }
-  if (b.is_transactional() && !e.txn_first_offset.has_value()) e.txn_first_offset = b.base_offset;
+  if (b.is_transactional() && !e.txn_first_offset.has_value()) {
+    e.txn_first_offset = b.base_offset;
+    open_txn_first_offsets_.insert(b.base_offset);
+  }
   if (b.base_sequence < 0) return;
   e.batches.push_back(BatchMetadata{.first_seq = b.base_sequence,
                                     .last_seq = b.last_sequence(),
@@ -97,11 +100,18 @@ void ProducerStateManager::OnAppend(const kafka::BatchHeader& b) {
   while (e.batches.size() > kMaxCachedBatches) e.batches.pop_front();
 }
 
+void ProducerStateManager::EndTxn(ProducerEntry& e) {
+  if (!e.txn_first_offset.has_value()) return;
+  auto it = open_txn_first_offsets_.find(*e.txn_first_offset);
+  if (it != open_txn_first_offsets_.end()) open_txn_first_offsets_.erase(it);
+  e.txn_first_offset.reset();
+}
+
 void ProducerStateManager::TruncateTo(int64_t offset) {
   for (auto it = producers_.begin(); it != producers_.end();) {
     ProducerEntry& e = it->second;
     while (!e.batches.empty() && e.batches.back().last_offset >= offset) e.batches.pop_back();
-    if (e.txn_first_offset.has_value() && *e.txn_first_offset >= offset) e.txn_first_offset.reset();
+    if (e.txn_first_offset.has_value() && *e.txn_first_offset >= offset) EndTxn(e);
     if (e.batches.empty() && !e.txn_first_offset.has_value()) {
       producers_.erase(it++);
     } else {

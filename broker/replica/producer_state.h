@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -68,11 +69,23 @@ class ProducerStateManager {
   void ExpireOlderThan(int64_t min_timestamp);
 
   const ProducerEntry* Find(int64_t producer_id) const;
+  // First offset of the oldest open transaction (the last stable offset
+  // cannot pass it), or nullopt when none is open. O(1).
+  std::optional<int64_t> FirstUnstableOffset() const {
+    if (open_txn_first_offsets_.empty()) return std::nullopt;
+    return *open_txn_first_offsets_.begin();
+  }
   size_t size() const { return producers_.size(); }
-  void Clear() { producers_.clear(); }
+  void Clear() {
+    producers_.clear();
+    open_txn_first_offsets_.clear();
+  }
 
  private:
+  void EndTxn(ProducerEntry& e);
+
   absl::flat_hash_map<int64_t, ProducerEntry> producers_;
+  std::multiset<int64_t> open_txn_first_offsets_;
 };
 
 }  // namespace gregor::broker
