@@ -8,8 +8,10 @@
 #   deploy/compose.sh down     stop and remove the containers (keeps the volumes)
 #   deploy/compose.sh destroy  ... and the volumes (all data)
 #
-# GREGOR_IMAGE picks the image tag (gregor:latest); the GREGOR_*_PORT variables
-# of docker-compose.yml move the host ports.
+# GREGOR_IMAGE picks the image tag (gregor:latest); GREGOR_BINARIES=prebuilt
+# makes the image from the host's Bazel-built binaries (deploy/stage-prebuilt.sh)
+# instead of compiling in the Dockerfile; the GREGOR_*_PORT variables of
+# docker-compose.yml move the host ports.
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../tests/lib.sh"
@@ -42,8 +44,15 @@ up() {
   local t0=$SECONDS
   "$HERE/docker.sh" start || return 1
   "$HERE/make-base-images.sh" || return 1
-  log "docker build -t $GREGOR_IMAGE (the first build compiles everything: many minutes)"
-  (cd "$HERE/.." && docker build --force-rm -q -f deploy/Dockerfile -t "$GREGOR_IMAGE" .) >/dev/null || return 1
+  local binaries="${GREGOR_BINARIES:-build}"
+  if [ "$binaries" = prebuilt ]; then
+    "$HERE/stage-prebuilt.sh" || return 1
+    log "docker build -t $GREGOR_IMAGE (from the host's binaries)"
+  else
+    log "docker build -t $GREGOR_IMAGE (the first build compiles everything: many minutes)"
+  fi
+  (cd "$HERE/.." && docker build --force-rm -q --build-arg "GREGOR_BINARIES=$binaries" \
+    -f deploy/Dockerfile -t "$GREGOR_IMAGE" .) >/dev/null || return 1
   compose up -d || return 1
   log "waiting for the health checks"
   wait_healthy 240 || { compose ps; return 1; }

@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "common/ui/peer_facts.h"
+#include "common/ui/peer_fetch.h"
 #include "common/ui/ui.h"
 
 namespace gregor::ui {
@@ -17,11 +19,11 @@ void AddClusterViewRoutes(http::HttpServer* server, std::function<ClusterView()>
   };
   server->Get("/ui", page);
   server->Get("/ui/", page);
-  server->Get("/api/cluster", [view = std::move(view), timeline,
-                               limits = options.limits](const http::HttpRequest&) {
+  server->Get("/api/cluster", [view = std::move(view), timeline, limits = options.limits,
+                               observe = options.observe_on_request](const http::HttpRequest&) {
     ClusterView v = view();
     if (timeline != nullptr) {
-      timeline->Observe(v);
+      if (observe) timeline->Observe(v);
       timeline->Fill(&v);
     }
     Truncate(limits, &v);
@@ -30,6 +32,14 @@ void AddClusterViewRoutes(http::HttpServer* server, std::function<ClusterView()>
     r.body = ToJsonString(v);
     return r;
   });
+  if (options.local_view) {
+    server->Get(kPeerFactsPath, [local = std::move(options.local_view)](const http::HttpRequest&) {
+      http::HttpResponse r;
+      r.content_type = kJsonContentType;
+      r.body = PeerFactsToJson(FactsOf(local()));
+      return r;
+    });
+  }
 }
 
 }  // namespace gregor::ui

@@ -44,28 +44,22 @@ compose_logs() {
 
 port_free() { ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
-# choose_host_ports: keeps the compose files' default host ports when all are
-# free; otherwise (another cluster on this machine) exports the
-# GREGOR_*_PORT variables with a block of free ports from 29000 up, so that the
-# compose files and deploy/failover-demo.sh agree on them.
-choose_host_ports() {
-  local n defaults=() p base ok
-  for n in 1 2 3; do defaults+=($((19091 + n)) $((18090 + n)) $((18080 + n))); done
-  ok=1
-  for p in "${defaults[@]}"; do port_free "$p" || ok=0; done
-  [ "$ok" -eq 1 ] && return 0
-  for base in $(seq 29000 100 39000); do
-    ok=1
-    for p in $(seq "$base" $((base + 30))); do port_free "$p" || { ok=0; break; }; done
-    [ "$ok" -eq 1 ] || continue
-    for n in 1 2 3; do
-      export "GREGOR_BROKER${n}_KAFKA_PORT=$((base + n))"
-      export "GREGOR_BROKER${n}_HTTP_PORT=$((base + 10 + n))"
-      export "GREGOR_CONTROLLER${n}_HTTP_PORT=$((base + 20 + n))"
-    done
-    log "default host ports are taken; using $((base + 1))-$((base + 23)) (GREGOR_*_PORT)"
-    return 0
+# use_test_ports: exports the compose file's GREGOR_*_PORT variables for the
+# test's block (Kafka 49092-49094, broker HTTP 49192-49194, controller HTTP
+# 49181-49183) unless already set, so that the compose file,
+# deploy/failover-demo.sh and the checks agree; fails when one is taken.
+use_test_ports() {
+  local n v p taken=""
+  for n in 1 2 3; do
+    v="GREGOR_BROKER${n}_KAFKA_PORT"; export "$v=${!v:-$((49091 + n))}"
+    v="GREGOR_BROKER${n}_HTTP_PORT"; export "$v=${!v:-$((49191 + n))}"
+    v="GREGOR_CONTROLLER${n}_HTTP_PORT"; export "$v=${!v:-$((49180 + n))}"
   done
-  log "no block of free host ports found"
-  return 1
+  for v in $(compgen -e | grep -E '^GREGOR_(BROKER|CONTROLLER)[0-9]+_(KAFKA|HTTP)_PORT$'); do
+    port_free "${!v}" || taken+=" ${!v}"
+  done
+  if [ -n "$taken" ]; then
+    log "host ports taken:$taken (set the GREGOR_*_PORT variables to move them)"
+    return 1
+  fi
 }

@@ -11,6 +11,10 @@ parsed with prometheus_client's parser) and checks how it moved.
       --settle-timeout seconds). Prints one line per check; exit 1 on a failure.
   metrics_watch.py get --metric NAME URL
       prints the gauge's value on one node (null when the node lacks it)
+  metrics_watch.py names --role broker|controller URL...
+      checks that the metric families issue 7 names exist on some node
+      (Kafka's names), with the labels they are broken down by; controllers:
+      exactly one reports itself the active controller
 """
 import argparse
 import json
@@ -89,6 +93,60 @@ def check(a):
     return 1 if failed else 0
 
 
+# Family names as prometheus_client reports them (counters lose "_total"),
+# with the labels their samples must carry.
+REQUIRED = {
+    "broker": {
+        "kafka_server_under_replicated_partitions": set(),
+        "kafka_server_under_min_isr_partitions": set(),
+        "kafka_server_isr_shrinks": set(),
+        "kafka_server_isr_expands": set(),
+        "kafka_server_leader_elections": set(),
+        "kafka_server_leader_count": set(),
+        "kafka_network_requests": {"request"},
+        "kafka_network_request_latency_ms": {"request"},
+        "kafka_server_brokertopicmetrics_bytes_in": {"topic"},
+        "kafka_server_brokertopicmetrics_bytes_out": {"topic"},
+        "kafka_server_brokertopicmetrics_messages_in": {"topic"},
+        "kafka_server_produce_purgatory_size": set(),
+        "kafka_server_fetch_purgatory_size": set(),
+        "kafka_log_size_bytes": {"topic", "partition"},
+        "kafka_consumergroup_lag": {"group", "topic", "partition"},
+    },
+    "controller": {
+        "kafka_controller_active_controller_count": set(),
+        "kafka_controller_offline_partitions_count": set(),
+        "kafka_controller_global_partition_count": set(),
+        "kafka_controller_fenced_broker_count": set(),
+    },
+}
+
+
+def names(a):
+    """Every family present on at least one of the nodes (with a sample
+    carrying its labels, when labelled: a group's lag is reported by its
+    coordinator only)."""
+    present, active = set(), 0.0
+    for url in a.urls:
+        fams = {f.name: f for f in text_string_to_metric_families(fetch(url))}
+        for name, labels in REQUIRED[a.role].items():
+            fam = fams.get(name)
+            if fam is not None and (not labels or any(labels <= set(s.labels) for s in fam.samples)):
+                present.add(name)
+        if "kafka_controller_active_controller_count" in fams:
+            active += sum(s.value for s in fams["kafka_controller_active_controller_count"].samples)
+    missing = [n for n in REQUIRED[a.role] if n not in present]
+    for name in missing:
+        labels = REQUIRED[a.role][name]
+        print(f"missing {name}" + (f" with labels {sorted(labels)}" if labels else ""))
+    if a.role == "controller" and active != 1:
+        print(f"kafka_controller_active_controller_count sums to {active} over the controllers, not 1")
+        return 1
+    print(f"{len(present)} of {len(REQUIRED[a.role])} families present ({a.role}s)"
+          + (f"; missing {', '.join(missing)}" if missing else ""))
+    return 1 if missing else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -106,7 +164,12 @@ def main():
     g = sub.add_parser("get")
     g.add_argument("--metric", required=True)
     g.add_argument("url")
+    n = sub.add_parser("names")
+    n.add_argument("--role", choices=sorted(REQUIRED), required=True)
+    n.add_argument("urls", nargs="+")
     a = ap.parse_args()
+    if a.cmd == "names":
+        sys.exit(names(a))
     if a.cmd == "watch":
         watch(a)
     elif a.cmd == "check":

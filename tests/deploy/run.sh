@@ -2,13 +2,17 @@
 # The deployment test: from a bare Debian 12 machine to a failover on a Docker
 # compose cluster and back.
 #
-#   tests/deploy/run.sh [--cold] [--keep] [--placeholder]
+#   tests/deploy/run.sh [--from-source] [--cold] [--keep] [--placeholder]
 #
 #  1. installs docker.io, docker-compose, debootstrap when missing; starts dockerd
 #     (vfs) when no engine answers (deploy/docker.sh)
 #  2. makes the Debian base images when missing (deploy/make-base-images.sh)
-#  3. builds the image (deploy/Dockerfile; --cold: without the layer cache)
-#  4. docker-compose up -d, waits until all 6 containers are healthy
+#  3. builds the image (deploy/Dockerfile). By default from the binaries the
+#     host's Bazel built (deploy/stage-prebuilt.sh, GREGOR_BINARIES=prebuilt:
+#     the CI path, the tree is built anyway); --from-source builds them in the
+#     Dockerfile's build stage instead (--cold: without the layer cache)
+#  4. docker-compose up -d, waits until all 6 containers are healthy; checks
+#     /status, /ui, /api/cluster and the Kafka-named /metrics of every node
 #  5. runs deploy/failover-demo.sh end to end, and meanwhile
 #     - samples the under-replicated-partitions gauge on every broker's /metrics
 #     - watches the cluster view (/ui of controller 1) in headless chromium
@@ -19,26 +23,31 @@
 # Prints "N passed, N failed"; exit status 1 on a failure. Artifacts (logs,
 # screenshots, timings) go to $GREGOR_ARTIFACTS/deploy (.cache/test-artifacts/deploy).
 #
+# Host ports: Kafka 49092-49094, broker HTTP 49192-49194, controller HTTP
+# 49181-49183 (apart from the compose file's defaults and the Kafka reference
+# clusters' 19092/29092/39092...); the GREGOR_*_PORT variables of
+# deploy/docker-compose.yml override them.
 # --placeholder builds tests/deploy:placeholder_node as both binaries (an HTTP-only
 # stand-in) and stops after the health checks: it tests the image and compose
-# plumbing while gregor-controller and gregor-broker do not exist yet.
-# --keep leaves the cluster running. The gauge's name: $GREGOR_URP_METRIC
-# (kafka_server_under_replicated_partitions).
+# plumbing alone. --keep leaves the cluster running. The gauge's name:
+# $GREGOR_URP_METRIC (kafka_server_under_replicated_partitions).
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib.sh"
 source "$HERE/deploy_lib.sh"
 cd "$GREGOR_ROOT"
 
-COLD=0 KEEP=0 PLACEHOLDER=0
+COLD=0 KEEP=0 PLACEHOLDER=0 FROM_SOURCE=0
 for arg in "$@"; do
   case "$arg" in
-    --cold) COLD=1 ;;
+    --from-source) FROM_SOURCE=1 ;;
+    --cold) COLD=1; FROM_SOURCE=1 ;;
     --keep) KEEP=1 ;;
-    --placeholder) PLACEHOLDER=1 ;;
-    *) echo "usage: $0 [--cold] [--keep] [--placeholder]" >&2; exit 2 ;;
+    --placeholder) PLACEHOLDER=1; FROM_SOURCE=1 ;;
+    *) echo "usage: $0 [--from-source] [--cold] [--keep] [--placeholder]" >&2; exit 2 ;;
   esac
 done
+T_SUITE=$(date +%s.%N)
 
 URP_METRIC="${GREGOR_URP_METRIC:-kafka_server_under_replicated_partitions}"
 COMPOSE="$GREGOR_ROOT/deploy/docker-compose.yml"
@@ -69,7 +78,12 @@ teardown() {
     fi
   fi
 }
-finish() { teardown; summary; exit $?; }
+finish() {
+  teardown
+  timing "deploy suite in all" "$(since "$T_SUITE")"
+  summary
+  exit $?
+}
 
 # 1-2. engine and base images
 t=$(now)
@@ -92,12 +106,23 @@ if [ "$PLACEHOLDER" -eq 0 ]; then
     fi
   done
 fi
+if [ "$FROM_SOURCE" -eq 0 ]; then
+  t=$(now)
+  "$GREGOR_ROOT/deploy/stage-prebuilt.sh" >"$ARTIFACTS/stage-prebuilt.log" 2>&1
+  check "host binaries staged (deploy/stage-prebuilt.sh)" $? "$(since "$t") s"
+  timing "bazel build + stage binaries" "$(since "$t")"
+  [ "$DEPLOY_FAILED" -eq 0 ] || { tail -20 "$ARTIFACTS/stage-prebuilt.log" >&2; finish; }
+  BUILD_ARGS=(--build-arg GREGOR_BINARIES=prebuilt)
+  mode="prebuilt binaries"
+else
+  mode="$([ "$COLD" -eq 1 ] && echo "from source, cold" || echo "from source, cached layers")"
+fi
 t=$(now)
 nocache=(); [ "$COLD" -eq 1 ] && nocache=(--no-cache)
 docker build --force-rm "${nocache[@]}" "${BUILD_ARGS[@]}" -f deploy/Dockerfile -t "$GREGOR_IMAGE" . \
   >"$ARTIFACTS/build.log" 2>&1
-check "docker build $GREGOR_IMAGE" $? "$(since "$t") s$([ "$COLD" -eq 1 ] && echo ", cold")"
-timing "image build ($([ "$COLD" -eq 1 ] && echo cold || echo cached layers))" "$(since "$t")"
+check "docker build $GREGOR_IMAGE ($mode)" $? "$(since "$t") s"
+timing "image build ($mode)" "$(since "$t")"
 [ "$DEPLOY_FAILED" -eq 0 ] || { tail -20 "$ARTIFACTS/build.log" >&2; finish; }
 size=$(docker image inspect -f '{{.Size}}' "$GREGOR_IMAGE")
 echo "image size: $((size / 1000000)) MB" >>"$TIMINGS"
@@ -114,11 +139,14 @@ check "every shared library resolves in the image" "$([ "$(fact unresolved)" = 0
 check "no Bazel and no Bazel cache in the image" "$([ "$(fact bazel)" = absent ]; echo $?)"
 
 # 4. cluster
-choose_host_ports || { check "free host ports" 1; finish; }
-C1_HTTP="http://127.0.0.1:${GREGOR_CONTROLLER1_HTTP_PORT:-18081}"
-BROKER_HTTP=()
-for n in 1 2 3; do v="GREGOR_BROKER${n}_HTTP_PORT"; BROKER_HTTP+=("http://127.0.0.1:${!v:-$((18090 + n))}"); done
-compose down -v >/dev/null 2>&1
+compose down -v >/dev/null 2>&1   # a cluster an earlier --keep run left
+use_test_ports || { check "host ports 49xxx free" 1; finish; }
+C1_HTTP="http://127.0.0.1:$GREGOR_CONTROLLER1_HTTP_PORT"
+CONTROLLER_HTTP=() BROKER_HTTP=()
+for n in 1 2 3; do
+  v="GREGOR_CONTROLLER${n}_HTTP_PORT"; CONTROLLER_HTTP+=("http://127.0.0.1:${!v}")
+  v="GREGOR_BROKER${n}_HTTP_PORT"; BROKER_HTTP+=("http://127.0.0.1:${!v}")
+done
 t=$(now)
 CLUSTER_UP=1
 compose up -d >"$ARTIFACTS/up.log" 2>&1
@@ -128,7 +156,7 @@ compose_wait_healthy "$COMPOSE" 240
 check "6 containers healthy" $? "$(since "$t") s"
 timing "compose up to all healthy" "$(since "$t")"
 [ "$DEPLOY_FAILED" -eq 0 ] || { compose ps >&2; finish; }
-for url in "$C1_HTTP" "${BROKER_HTTP[@]}"; do
+for url in "${CONTROLLER_HTTP[@]}" "${BROKER_HTTP[@]}"; do
   body=$(curl -fsS --max-time 5 "$url/status")
   check "$url/status says ready" "$(grep -Eq '"ready"[[:space:]]*:[[:space:]]*true' <<<"$body"; echo $?)"
   page=$(curl -fsS --max-time 5 "$url/ui")
@@ -184,6 +212,14 @@ fi
 "$VENV/bin/python" "$HERE/metrics_watch.py" check --metric "$URP_METRIC" --log "$ARTIFACTS/urp.jsonl" \
   --result "$ARTIFACTS/demo.json" "${BROKER_HTTP[@]}" >"$ARTIFACTS/metrics_check.log" 2>&1
 while read -r st rest; do check "$rest" "$([ "$st" = ok ]; echo $?)"; done <"$ARTIFACTS/metrics_check.log"
+# The metric families of issue 7, with Kafka's names, parsed as Prometheus
+# text (after the demo: per-topic traffic and group lag need its clients).
+"$VENV/bin/python" "$HERE/metrics_watch.py" names --role broker "${BROKER_HTTP[@]}" \
+  >"$ARTIFACTS/metric_names_broker.log" 2>&1
+check "brokers' /metrics have the Kafka-named families" $? "$(tail -1 "$ARTIFACTS/metric_names_broker.log")"
+"$VENV/bin/python" "$HERE/metrics_watch.py" names --role controller "${CONTROLLER_HTTP[@]}" \
+  >"$ARTIFACTS/metric_names_controller.log" 2>&1
+check "controllers' /metrics have the Kafka-named families" $? "$(tail -1 "$ARTIFACTS/metric_names_controller.log")"
 wait "$UI_PID"
 check "cluster view showed the failover (ui_test, screenshots in ui/)" $? "$(tail -1 "$ARTIFACTS/ui_test.log")"
 UI_PID=""
