@@ -128,6 +128,9 @@ void EventTimeline::Observe(const ClusterView& view) {
   kept.brokers = view.brokers;
   kept.topics = view.topics;
   absl::MutexLock lock(&mu_);
+  // A view that does not know the controller leader (the quorum did not
+  // answer in time) is no change of leader: keep the last one known.
+  if (!kept.controller_leader && previous_) kept.controller_leader = previous_->controller_leader;
   if (previous_) {
     for (EventView& e : DiffViews(*previous_, kept)) Append(std::move(e));
   }

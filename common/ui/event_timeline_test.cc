@@ -141,5 +141,24 @@ TEST(EventTimelineTest, KeepsOnlyTheNewestEvents) {
   EXPECT_EQ(out.events[1].time_ms, 4);
 }
 
+TEST(EventTimelineTest, AViewThatDoesNotKnowTheControllerLeaderIsNoChange) {
+  // A broker's view lacks the controller leader when DescribeQuorum times out;
+  // the next view that knows it again is not a new election.
+  EventTimeline t;
+  t.Observe(View(1, 1, B({1, 2, 3}), /*controller_leader=*/2));
+  ClusterView unknown = View(2, 1, B({1, 2, 3}), 2);
+  unknown.controller_leader.reset();
+  t.Observe(unknown);
+  t.Observe(View(3, 1, B({1, 2, 3}), 2));
+  ClusterView out;
+  t.Fill(&out);
+  EXPECT_TRUE(out.events.empty());
+  t.Observe(View(4, 1, B({1, 2, 3}), 3));  // a real change is still one
+  t.Fill(&out);
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].previous_leader, 2);
+  EXPECT_EQ(out.events[0].leader, 3);
+}
+
 }  // namespace
 }  // namespace gregor::ui

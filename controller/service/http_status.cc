@@ -114,7 +114,7 @@ std::string RenderStatus(const QuorumController& quorum, const MetadataLog& log,
   j["active"] = s.active;
   j["leader"] = st.leader ? st.leader->value() : -1;
   // Readiness (health checks): the quorum has a leader this node follows.
-  j["ready"] = st.leader.has_value();
+  j["ready"] = s.active || st.leader.has_value() || s.leader.has_value();
   j["term"] = st.term.value();
   j["commit_index"] = st.commit_index.value();
   j["last_index"] = st.last_index.value();

@@ -63,6 +63,9 @@ if [ "$PLACEHOLDER" -eq 1 ]; then
 else
   export GREGOR_IMAGE="${GREGOR_IMAGE:-gregor:latest}"
 fi
+# A project of its own: the test's `down -v` never touches a cluster someone
+# started with deploy/compose.sh (project "gregor", deploy/.env).
+export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME_TEST:-gregortest}"
 compose() { docker-compose -f "$COMPOSE" "$@"; }
 WATCH_PID="" UI_PID=""
 teardown() {
