@@ -51,8 +51,9 @@ up() {
   else
     log "docker build -t $GREGOR_IMAGE (the first build compiles everything: many minutes)"
   fi
-  (cd "$HERE/.." && docker build --force-rm -q --build-arg "GREGOR_BINARIES=$binaries" \
-    -f deploy/Dockerfile -t "$GREGOR_IMAGE" .) >/dev/null || return 1
+  (cd "$HERE/.." && deploy/docker-build.sh --build-arg "GREGOR_BINARIES=$binaries" \
+    -f deploy/Dockerfile -t "$GREGOR_IMAGE" .) >"$GREGOR_ROOT/.cache/docker-build.log" 2>&1 ||
+    { tail -20 "$GREGOR_ROOT/.cache/docker-build.log" >&2; return 1; }
   compose up -d || return 1
   log "waiting for the health checks"
   wait_healthy 240 || { compose ps; return 1; }

@@ -45,15 +45,16 @@ compose_logs() {
 port_free() { ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
 # use_test_ports: exports the compose file's GREGOR_*_PORT variables for the
-# test's block (Kafka 49092-49094, broker HTTP 49192-49194, controller HTTP
-# 49181-49183) unless already set, so that the compose file,
+# test's block (Kafka 31092-31094, broker HTTP 31192-31194, controller HTTP
+# 31181-31183: below the kernel's ephemeral range 32768-60999, where a
+# client's outgoing port can take a listener's port away) unless already set, so that the compose file,
 # deploy/failover-demo.sh and the checks agree; fails when one is taken.
 use_test_ports() {
   local n v p taken=""
   for n in 1 2 3; do
-    v="GREGOR_BROKER${n}_KAFKA_PORT"; export "$v=${!v:-$((49091 + n))}"
-    v="GREGOR_BROKER${n}_HTTP_PORT"; export "$v=${!v:-$((49191 + n))}"
-    v="GREGOR_CONTROLLER${n}_HTTP_PORT"; export "$v=${!v:-$((49180 + n))}"
+    v="GREGOR_BROKER${n}_KAFKA_PORT"; export "$v=${!v:-$((31091 + n))}"
+    v="GREGOR_BROKER${n}_HTTP_PORT"; export "$v=${!v:-$((31191 + n))}"
+    v="GREGOR_CONTROLLER${n}_HTTP_PORT"; export "$v=${!v:-$((31180 + n))}"
   done
   for v in $(compgen -e | grep -E '^GREGOR_(BROKER|CONTROLLER)[0-9]+_(KAFKA|HTTP)_PORT$'); do
     port_free "${!v}" || taken+=" ${!v}"

@@ -23,10 +23,11 @@
 # Prints "N passed, N failed"; exit status 1 on a failure. Artifacts (logs,
 # screenshots, timings) go to $GREGOR_ARTIFACTS/deploy (.cache/test-artifacts/deploy).
 #
-# Host ports: Kafka 49092-49094, broker HTTP 49192-49194, controller HTTP
-# 49181-49183 (apart from the compose file's defaults and the Kafka reference
-# clusters' 19092/29092/39092...); the GREGOR_*_PORT variables of
-# deploy/docker-compose.yml override them.
+# Host ports: Kafka 31092-31094, broker HTTP 31192-31194, controller HTTP
+# 31181-31183: apart from the compose file's defaults and the Kafka reference
+# clusters' 19092/29092/39092..., and below the ephemeral port range (a 49xxx
+# block lost a port to another process's outgoing connection); the
+# GREGOR_*_PORT variables of deploy/docker-compose.yml override them.
 # --placeholder builds tests/deploy:placeholder_node as both binaries (an HTTP-only
 # stand-in) and stops after the health checks: it tests the image and compose
 # plumbing alone. --keep leaves the cluster running. The gauge's name:
@@ -122,7 +123,7 @@ else
 fi
 t=$(now)
 nocache=(); [ "$COLD" -eq 1 ] && nocache=(--no-cache)
-docker build --force-rm "${nocache[@]}" "${BUILD_ARGS[@]}" -f deploy/Dockerfile -t "$GREGOR_IMAGE" . \
+deploy/docker-build.sh "${nocache[@]}" "${BUILD_ARGS[@]}" -f deploy/Dockerfile -t "$GREGOR_IMAGE" . \
   >"$ARTIFACTS/build.log" 2>&1
 check "docker build $GREGOR_IMAGE ($mode)" $? "$(since "$t") s"
 timing "image build ($mode)" "$(since "$t")"
@@ -143,7 +144,7 @@ check "no Bazel and no Bazel cache in the image" "$([ "$(fact bazel)" = absent ]
 
 # 4. cluster
 compose down -v >/dev/null 2>&1   # a cluster an earlier --keep run left
-use_test_ports || { check "host ports 49xxx free" 1; finish; }
+use_test_ports || { check "host ports 31xxx free" 1; finish; }
 C1_HTTP="http://127.0.0.1:$GREGOR_CONTROLLER1_HTTP_PORT"
 CONTROLLER_HTTP=() BROKER_HTTP=()
 for n in 1 2 3; do
