@@ -46,7 +46,10 @@ void AddQuorum(const NodeStatus& st, const std::map<NodeId, std::string>& addres
     c.id = p.id;
     c.address = p.address.empty() ? AddressOf(addresses, p.id) : p.address;
     // A follower knows only who leads; the leader knows how far each peer is.
-    c.role = st.leader && *st.leader == p.id ? "leader" : (leader ? "follower" : "unknown");
+    const bool peer_leads = st.leader && *st.leader == p.id;
+    c.role = peer_leads ? "leader" : (leader ? "follower" : "unknown");
+    // The leader this node follows is in this node's term.
+    if (peer_leads) c.term = st.term;
     if (leader) {
       c.last_index = p.match_index;
       c.lag = st.last_index.value() - std::min(st.last_index.value(), p.match_index.value());

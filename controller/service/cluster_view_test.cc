@@ -62,7 +62,8 @@ TEST(ControllerClusterViewTest, AFollowerKnowsItselfAndWhoLeads) {
   EXPECT_EQ(v.controllers[1].role, "unknown");
   EXPECT_FALSE(v.controllers[1].lag.has_value());
   EXPECT_EQ(v.controllers[2].role, "leader");
-  EXPECT_FALSE(v.controllers[2].term.has_value());
+  EXPECT_EQ(v.controllers[2].term, Term(4));  // the term this node follows it in
+  EXPECT_FALSE(v.controllers[2].commit_index.has_value());
 }
 
 }  // namespace
