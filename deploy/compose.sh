@@ -17,6 +17,9 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../tests/lib.sh"
 COMPOSE_FILE="${GREGOR_COMPOSE_FILE:-$HERE/docker-compose.yml}"
 export GREGOR_IMAGE="${GREGOR_IMAGE:-gregor:latest}"
+# On a busy machine with the vfs driver creating a container (a full copy of
+# the image) can take longer than docker-compose's default 60 s API timeout.
+export COMPOSE_HTTP_TIMEOUT="${COMPOSE_HTTP_TIMEOUT:-300}"
 compose() { docker-compose -f "$COMPOSE_FILE" "$@"; }
 
 health_of() {

@@ -94,6 +94,9 @@ ensure_venv() {
   fi
 }
 client() { "$VENV/bin/python" "$HERE/failover_client.py" "$@"; }
+# On a busy machine with the vfs driver creating a container (a full copy of
+# the image) can take longer than docker-compose's default 60 s API timeout.
+export COMPOSE_HTTP_TIMEOUT="${COMPOSE_HTTP_TIMEOUT:-300}"
 compose() { docker-compose -f "$COMPOSE_FILE" "$@"; }
 container_of() { compose ps -q "${SERVICE_PATTERN//\{id\}/$1}" 2>/dev/null; }
 # read_stats: sets S_PRODUCED S_ACKED S_FAILED S_CONSUMED S_DUPLICATES S_LOST S_LAST_ERROR

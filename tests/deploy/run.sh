@@ -67,6 +67,9 @@ fi
 # A project of its own: the test's `down -v` never touches a cluster someone
 # started with deploy/compose.sh (project "gregor", deploy/.env).
 export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME_TEST:-gregortest}"
+# On a busy machine with the vfs driver creating a container (a full copy of
+# the image) can take longer than docker-compose's default 60 s API timeout.
+export COMPOSE_HTTP_TIMEOUT="${COMPOSE_HTTP_TIMEOUT:-300}"
 compose() { docker-compose -f "$COMPOSE" "$@"; }
 WATCH_PID="" UI_PID=""
 teardown() {
