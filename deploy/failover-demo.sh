@@ -248,7 +248,10 @@ CLIENT_PID=$!
 wait_progress "records flow" 200 100
 
 step "the partition before the failure"
-read -r leader isr replicas source < <(partition_state) || fail "cannot read the partition state"
+# A full ISR before the kill (a replica can fall behind for a moment on a busy
+# machine), so that the shrink and the expansion are there to be seen.
+wait_for "the ISR is full before the kill" \
+  '[ "$leader" -ge 0 ] && [ "$(count_list "$isr")" -eq "$(count_list "$replicas")" ]'
 OLD_LEADER=$leader; ISR_BEFORE=$isr
 say "leader ${bold}$OLD_LEADER${reset}, ISR ${bold}$ISR_BEFORE${reset}"
 victim=$(container_of "$OLD_LEADER")
