@@ -106,6 +106,18 @@ class Partition {
   // transaction when that is lower.
   Offset last_stable_offset() const;
 
+  // ---- traffic counters (/metrics, per topic) ----
+  // Client traffic only (replication is counted by the replica fetchers).
+  // Lock-free; the Kafka handlers count what they appended and served.
+  void CountIn(uint64_t bytes, uint64_t messages) {
+    bytes_in_.fetch_add(bytes, std::memory_order_relaxed);
+    messages_in_.fetch_add(messages, std::memory_order_relaxed);
+  }
+  void CountOut(uint64_t bytes) { bytes_out_.fetch_add(bytes, std::memory_order_relaxed); }
+  uint64_t bytes_in() const { return bytes_in_.load(std::memory_order_relaxed); }
+  uint64_t messages_in() const { return messages_in_.load(std::memory_order_relaxed); }
+  uint64_t bytes_out() const { return bytes_out_.load(std::memory_order_relaxed); }
+
   // ---- produce (leader) ----
   struct AppendOutcome {
     int16_t error_code = errc::kNone;
@@ -287,6 +299,9 @@ class Partition {
   LeaderEpoch leader_since_epoch_ ABSL_GUARDED_BY(mu_){-1};
   ProducerStateManager producers_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t> hw_{0};
+  std::atomic<uint64_t> bytes_in_{0};
+  std::atomic<uint64_t> messages_in_{0};
+  std::atomic<uint64_t> bytes_out_{0};
 };
 
 // Maps a storage Status to a Kafka error code (KAFKA_STORAGE_ERROR for I/O).

@@ -185,6 +185,8 @@ run_one() {  # run_one SEED
     2> >(tee "$RUN_DIR/scenario.stderr" >&2)
   local rc=$?
   "$CLUSTER" status >"$RUN_DIR/cluster-status.txt" 2>&1
+  # The check is done: no need for controlled shutdowns (up to 20 s a broker).
+  "$CLUSTER" kill b1,b2,b3,c1,c2,c3 >/dev/null 2>&1
   "$CLUSTER" down >/dev/null 2>&1
   return $rc
 }

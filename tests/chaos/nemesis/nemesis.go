@@ -135,8 +135,14 @@ func (n *Nemesis) do(ctx context.Context, ev schedule.Event, f *fault, cmds [][]
 	}
 	for _, c := range cmds {
 		n.Logf("#%02d   %s", ev.Index, strings.Join(c, " "))
+		t0 := time.Now()
 		if err := n.C.Do(ctx, c...); err != nil {
 			n.fail(ev, err)
+		}
+		// A slow command (a controlled shutdown, a process slow to die)
+		// shifts the rest of the fault; say so.
+		if d := time.Since(t0); d > time.Second {
+			n.Logf("#%02d   %s took %.1fs", ev.Index, strings.Join(c, " "), d.Seconds())
 		}
 	}
 }
