@@ -2,11 +2,13 @@
 
 #include <memory>
 
+#include "broker/kafka/handlers/alter_configs.h"
 #include "broker/kafka/handlers/api_versions.h"
 #include "broker/kafka/handlers/create_partitions.h"
 #include "broker/kafka/handlers/create_topics.h"
 #include "broker/kafka/handlers/delete_topics.h"
 #include "broker/kafka/handlers/describe_cluster.h"
+#include "broker/kafka/handlers/describe_configs.h"
 #include "broker/kafka/handlers/describe_topic_partitions.h"
 #include "broker/kafka/handlers/metadata.h"
 
@@ -18,7 +20,10 @@ void RegisterHandlers(Dispatcher* d, BrokerContext* ctx) {
   d->Add(std::make_unique<ApiVersionsHandler>(d));                // 18
   d->Add(std::make_unique<CreateTopicsHandler>(ctx));             // 19
   d->Add(std::make_unique<DeleteTopicsHandler>(ctx));             // 20
+  d->Add(std::make_unique<DescribeConfigsHandler>(ctx));          // 32
+  d->Add(std::make_unique<AlterConfigsHandler>(ctx));             // 33
   d->Add(std::make_unique<CreatePartitionsHandler>(ctx));         // 37
+  d->Add(std::make_unique<IncrementalAlterConfigsHandler>(ctx));  // 44
   d->Add(std::make_unique<DescribeClusterHandler>(ctx));          // 60
   d->Add(std::make_unique<DescribeTopicPartitionsHandler>(ctx));  // 75
 }
