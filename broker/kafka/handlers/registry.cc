@@ -10,7 +10,9 @@
 #include "broker/kafka/handlers/describe_cluster.h"
 #include "broker/kafka/handlers/describe_configs.h"
 #include "broker/kafka/handlers/describe_topic_partitions.h"
+#include "broker/kafka/handlers/elect_leaders.h"
 #include "broker/kafka/handlers/metadata.h"
+#include "broker/kafka/handlers/partition_reassignments.h"
 
 namespace gregor::broker {
 
@@ -23,7 +25,10 @@ void RegisterHandlers(Dispatcher* d, BrokerContext* ctx) {
   d->Add(std::make_unique<DescribeConfigsHandler>(ctx));          // 32
   d->Add(std::make_unique<AlterConfigsHandler>(ctx));             // 33
   d->Add(std::make_unique<CreatePartitionsHandler>(ctx));         // 37
+  d->Add(std::make_unique<ElectLeadersHandler>(ctx));             // 43
   d->Add(std::make_unique<IncrementalAlterConfigsHandler>(ctx));  // 44
+  d->Add(std::make_unique<AlterPartitionReassignmentsHandler>(ctx));  // 45
+  d->Add(std::make_unique<ListPartitionReassignmentsHandler>(ctx));   // 46
   d->Add(std::make_unique<DescribeClusterHandler>(ctx));          // 60
   d->Add(std::make_unique<DescribeTopicPartitionsHandler>(ctx));  // 75
 }
