@@ -6,9 +6,12 @@
 #include "broker/kafka/handlers/api_versions.h"
 #include "broker/kafka/handlers/create_partitions.h"
 #include "broker/kafka/handlers/create_topics.h"
+#include "broker/kafka/handlers/delete_records.h"
 #include "broker/kafka/handlers/delete_topics.h"
 #include "broker/kafka/handlers/describe_cluster.h"
 #include "broker/kafka/handlers/describe_configs.h"
+#include "broker/kafka/handlers/describe_log_dirs.h"
+#include "broker/kafka/handlers/describe_producers.h"
 #include "broker/kafka/handlers/describe_topic_partitions.h"
 #include "broker/kafka/handlers/elect_leaders.h"
 #include "broker/kafka/handlers/metadata.h"
@@ -22,14 +25,17 @@ void RegisterHandlers(Dispatcher* d, BrokerContext* ctx) {
   d->Add(std::make_unique<ApiVersionsHandler>(d));                // 18
   d->Add(std::make_unique<CreateTopicsHandler>(ctx));             // 19
   d->Add(std::make_unique<DeleteTopicsHandler>(ctx));             // 20
+  d->Add(std::make_unique<DeleteRecordsHandler>(ctx));            // 21
   d->Add(std::make_unique<DescribeConfigsHandler>(ctx));          // 32
   d->Add(std::make_unique<AlterConfigsHandler>(ctx));             // 33
+  d->Add(std::make_unique<DescribeLogDirsHandler>(ctx));          // 35
   d->Add(std::make_unique<CreatePartitionsHandler>(ctx));         // 37
   d->Add(std::make_unique<ElectLeadersHandler>(ctx));             // 43
   d->Add(std::make_unique<IncrementalAlterConfigsHandler>(ctx));  // 44
   d->Add(std::make_unique<AlterPartitionReassignmentsHandler>(ctx));  // 45
   d->Add(std::make_unique<ListPartitionReassignmentsHandler>(ctx));   // 46
   d->Add(std::make_unique<DescribeClusterHandler>(ctx));          // 60
+  d->Add(std::make_unique<DescribeProducersHandler>(ctx));        // 61
   d->Add(std::make_unique<DescribeTopicPartitionsHandler>(ctx));  // 75
 }
 
