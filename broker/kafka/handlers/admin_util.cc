@@ -31,6 +31,13 @@ std::optional<std::string> InvalidTopicNameReason(std::string_view topic) {
   return std::nullopt;
 }
 
+std::string SecurityProtocolOf(const BrokerConfig& config, const std::string& listener) {
+  for (const Listener& l : config.listeners) {
+    if (l.name == listener) return l.security_protocol;
+  }
+  return "PLAINTEXT";
+}
+
 std::string ControllerUnavailableMessage(const absl::Status& status) {
   return absl::StrCat("No controller answered in time: ", status.message());
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/kafka/handlers/admin_util.h"
+#include "proto/kafka/messages/incremental_alter_configs.h"
 
 namespace gregor::broker {
 namespace {
@@ -30,21 +31,6 @@ Response ToResponse(const std::vector<AlterConfigsOutcome>& outcomes) {
     resp.responses.push_back(std::move(r));
   }
   return resp;
-}
-
-template <typename Response>
-void Forward(const BrokerContext* ctx, std::vector<AlterConfigsInput> resources, bool incremental,
-             bool validate_only, Reply<Response> reply) {
-  auto shared = std::make_shared<const std::vector<AlterConfigsInput>>(std::move(resources));
-  RunBlocking<Response>(
-      ctx, std::move(reply),
-      [ctx, shared, incremental, validate_only](Reply<Response>& reply) {
-        reply.Send(ToResponse<Response>(AlterConfigsNow(ctx, *shared, incremental, validate_only)));
-      },
-      [shared](Reply<Response>& reply) {
-        reply.Send(ToResponse<Response>(AllFailed(*shared, kControllerUnavailable,
-                                                  "The broker is overloaded; retry later.")));
-      });
 }
 
 }  // namespace
@@ -101,6 +87,28 @@ std::vector<AlterConfigsOutcome> AlterConfigsNow(const BrokerContext* ctx,
   return out;
 }
 
+template <typename Response>
+void ForwardAlterConfigs(const BrokerContext* ctx, std::vector<AlterConfigsInput> resources,
+                         bool incremental, bool validate_only, Reply<Response> reply) {
+  auto shared = std::make_shared<const std::vector<AlterConfigsInput>>(std::move(resources));
+  RunBlocking<Response>(
+      ctx, std::move(reply),
+      [ctx, shared, incremental, validate_only](Reply<Response>& reply) {
+        reply.Send(ToResponse<Response>(AlterConfigsNow(ctx, *shared, incremental, validate_only)));
+      },
+      [shared](Reply<Response>& reply) {
+        reply.Send(ToResponse<Response>(AllFailed(*shared, kControllerUnavailable,
+                                                  "The broker is overloaded; retry later.")));
+      });
+}
+
+template void ForwardAlterConfigs<kafka::AlterConfigsResponse>(
+    const BrokerContext*, std::vector<AlterConfigsInput>, bool, bool,
+    Reply<kafka::AlterConfigsResponse>);
+template void ForwardAlterConfigs<kafka::IncrementalAlterConfigsResponse>(
+    const BrokerContext*, std::vector<AlterConfigsInput>, bool, bool,
+    Reply<kafka::IncrementalAlterConfigsResponse>);
+
 void AlterConfigsHandler::Handle(const std::shared_ptr<RequestContext>& ctx,
                                  kafka::AlterConfigsRequest req,
                                  Reply<kafka::AlterConfigsResponse> reply) {
@@ -116,27 +124,8 @@ void AlterConfigsHandler::Handle(const std::shared_ptr<RequestContext>& ctx,
     }
     resources.push_back(std::move(in));
   }
-  Forward(ctx_, std::move(resources), /*incremental=*/false, req.validate_only, std::move(reply));
-}
-
-void IncrementalAlterConfigsHandler::Handle(const std::shared_ptr<RequestContext>& ctx,
-                                            kafka::IncrementalAlterConfigsRequest req,
-                                            Reply<kafka::IncrementalAlterConfigsResponse> reply) {
-  std::vector<AlterConfigsInput> resources;
-  for (const auto& r : req.resources) {
-    AlterConfigsInput in{r.resource_type, r.resource_name, {}};
-    for (const auto& c : r.configs) {
-      controllerpb::AlterableConfig a;
-      a.set_name(c.name);
-      // Kafka's operation numbers are the controller's (an unknown one is
-      // refused there).
-      a.set_op(static_cast<controllerpb::ConfigOp>(c.config_operation));
-      if (c.value) a.set_value(*c.value);
-      in.configs.push_back(std::move(a));
-    }
-    resources.push_back(std::move(in));
-  }
-  Forward(ctx_, std::move(resources), /*incremental=*/true, req.validate_only, std::move(reply));
+  ForwardAlterConfigs(ctx_, std::move(resources), /*incremental=*/false, req.validate_only,
+                      std::move(reply));
 }
 
 }  // namespace gregor::broker

@@ -1,5 +1,5 @@
-// AlterConfigs (key 33), v0-2, and IncrementalAlterConfigs (key 44), v0-1:
-// change the dynamic configs of topics (resource type 2) and brokers (4: a
+// AlterConfigs (key 33), v0-2 (and, with incremental_alter_configs.h,
+// IncrementalAlterConfigs): change the dynamic configs of topics (resource type 2) and brokers (4: a
 // broker id, or "" for the cluster-wide default), forwarded to the active
 // controller, which validates keys and values (unknown names and bad values
 // are INVALID_CONFIG, a missing topic UNKNOWN_TOPIC_OR_PARTITION) and answers
@@ -21,7 +21,6 @@
 #include "broker/kafka/broker_context.h"
 #include "proto/controller.pb.h"
 #include "proto/kafka/messages/alter_configs.h"
-#include "proto/kafka/messages/incremental_alter_configs.h"
 
 namespace gregor::broker {
 
@@ -46,6 +45,13 @@ std::vector<AlterConfigsOutcome> AlterConfigsNow(const BrokerContext* ctx,
                                                  const std::vector<AlterConfigsInput>& resources,
                                                  bool incremental, bool validate_only);
 
+// Runs AlterConfigsNow on the blocking pool and answers `reply` (an
+// AlterConfigs or IncrementalAlterConfigs response: both have the same
+// per-resource fields).
+template <typename Response>
+void ForwardAlterConfigs(const BrokerContext* ctx, std::vector<AlterConfigsInput> resources,
+                         bool incremental, bool validate_only, Reply<Response> reply);
+
 class AlterConfigsHandler
     : public Handler<kafka::AlterConfigsRequest, kafka::AlterConfigsResponse> {
  public:
@@ -60,21 +66,6 @@ class AlterConfigsHandler
   const BrokerContext* ctx_;
 };
 
-class IncrementalAlterConfigsHandler
-    : public Handler<kafka::IncrementalAlterConfigsRequest,
-                     kafka::IncrementalAlterConfigsResponse> {
- public:
-  // REQUIRES: `ctx` outlives the handler and every call it started.
-  explicit IncrementalAlterConfigsHandler(const BrokerContext* ctx) : ctx_(ctx) {}
-
- protected:
-  void Handle(const std::shared_ptr<RequestContext>& ctx,
-              kafka::IncrementalAlterConfigsRequest req,
-              Reply<kafka::IncrementalAlterConfigsResponse> reply) override;
-
- private:
-  const BrokerContext* ctx_;
-};
 
 }  // namespace gregor::broker
 

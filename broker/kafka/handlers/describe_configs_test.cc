@@ -6,6 +6,7 @@
 
 #include "broker/kafka/handlers/alter_configs.h"
 #include "broker/kafka/handlers/config_catalog.h"
+#include "broker/kafka/handlers/incremental_alter_configs.h"
 #include "broker/kafka/handlers/test_harness.h"
 #include "controller/client/controller_client.h"
 #include "common/metadata/testing/records.h"

@@ -2,7 +2,8 @@
 // against a real controller.
 #include "broker/kafka/handlers/elect_leaders.h"
 
-#include "broker/kafka/handlers/partition_reassignments.h"
+#include "broker/kafka/handlers/alter_partition_reassignments.h"
+#include "broker/kafka/handlers/list_partition_reassignments.h"
 #include "broker/kafka/handlers/test_harness.h"
 #include "controller/client/controller_client.h"
 #include "gtest/gtest.h"

@@ -3,32 +3,44 @@
 #include <memory>
 
 #include "broker/kafka/handlers/alter_configs.h"
+#include "broker/kafka/handlers/alter_partition_reassignments.h"
 #include "broker/kafka/handlers/api_versions.h"
+#include "broker/kafka/handlers/create_acls.h"
 #include "broker/kafka/handlers/create_partitions.h"
 #include "broker/kafka/handlers/create_topics.h"
+#include "broker/kafka/handlers/delete_acls.h"
 #include "broker/kafka/handlers/delete_records.h"
 #include "broker/kafka/handlers/delete_topics.h"
+#include "broker/kafka/handlers/describe_acls.h"
 #include "broker/kafka/handlers/describe_cluster.h"
 #include "broker/kafka/handlers/describe_configs.h"
 #include "broker/kafka/handlers/describe_log_dirs.h"
 #include "broker/kafka/handlers/describe_producers.h"
 #include "broker/kafka/handlers/describe_topic_partitions.h"
 #include "broker/kafka/handlers/elect_leaders.h"
+#include "broker/kafka/handlers/incremental_alter_configs.h"
+#include "broker/kafka/handlers/list_partition_reassignments.h"
 #include "broker/kafka/handlers/metadata.h"
-#include "broker/kafka/handlers/partition_reassignments.h"
+#include "broker/kafka/handlers/sasl_authenticate.h"
+#include "broker/kafka/handlers/sasl_handshake.h"
 
 namespace gregor::broker {
 
 void RegisterHandlers(Dispatcher* d, BrokerContext* ctx) {
   // Keep sorted by API key.
   d->Add(std::make_unique<MetadataHandler>(ctx));                 // 3
+  d->Add(std::make_unique<SaslHandshakeHandler>(ctx));            // 17
   d->Add(std::make_unique<ApiVersionsHandler>(d));                // 18
   d->Add(std::make_unique<CreateTopicsHandler>(ctx));             // 19
   d->Add(std::make_unique<DeleteTopicsHandler>(ctx));             // 20
   d->Add(std::make_unique<DeleteRecordsHandler>(ctx));            // 21
+  d->Add(std::make_unique<DescribeAclsHandler>());                // 29
+  d->Add(std::make_unique<CreateAclsHandler>());                  // 30
+  d->Add(std::make_unique<DeleteAclsHandler>());                  // 31
   d->Add(std::make_unique<DescribeConfigsHandler>(ctx));          // 32
   d->Add(std::make_unique<AlterConfigsHandler>(ctx));             // 33
   d->Add(std::make_unique<DescribeLogDirsHandler>(ctx));          // 35
+  d->Add(std::make_unique<SaslAuthenticateHandler>(ctx));         // 36
   d->Add(std::make_unique<CreatePartitionsHandler>(ctx));         // 37
   d->Add(std::make_unique<ElectLeadersHandler>(ctx));             // 43
   d->Add(std::make_unique<IncrementalAlterConfigsHandler>(ctx));  // 44
