@@ -55,6 +55,9 @@ DEFINE_int32(raft_election_ticks, 10, "Raft election timeout in ticks");
 DEFINE_int32(raft_heartbeat_ticks, 1, "Raft leader heartbeat interval in ticks");
 DEFINE_bool(metadata_log_fsync, true, "fsync the Raft log before acknowledging (off only for tests)");
 DEFINE_int64(metadata_snapshot_every_entries, 10000, "take a metadata snapshot every N entries");
+DEFINE_int64(metadata_log_keep_entries, 1000,
+             "entries kept in the log before the latest snapshot (lagging followers and brokers "
+             "older than that get the snapshot)");
 DEFINE_int32(max_watchers, 1024, "WatchMetadata streams at once");
 
 namespace gregor::controller {
@@ -113,6 +116,7 @@ int Main() {
   ro.heartbeat_ticks = FLAGS_raft_heartbeat_ticks;
   ro.sync_writes = FLAGS_metadata_log_fsync;
   ro.snapshot_every_entries = static_cast<uint64_t>(FLAGS_metadata_snapshot_every_entries);
+  ro.compaction_keep_entries = static_cast<uint64_t>(FLAGS_metadata_log_keep_entries);
 
   raft_driver::RaftServiceImpl raft_service;
   QuorumController quorum(qo, Clock::Real());

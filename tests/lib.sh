@@ -12,6 +12,11 @@ GREGOR_BUILD_PACKAGES=(
   libasio-dev libcpp-httplib-dev libbrotli-dev nlohmann-json3-dev openjdk-17-jdk-headless
 )
 
+# Debian packages the cross-process suites install on demand when missing
+# (tests/kafka: Java + Maven for Apache Kafka from Maven jars; tests/interop:
+# the Java client, kcat, venvs for the Python clients, Node for kafkajs).
+GREGOR_TEST_PACKAGES=(openjdk-17-jdk-headless maven kcat python3-venv nodejs npm)
+
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # ensure_packages pkg...: installs the Debian packages that are missing.

@@ -11,7 +11,7 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$GREGOR_ROOT"
 
-SUITES=(unit fuzz interop)
+SUITES=(unit fuzz integration interop)
 
 PASSED=0
 FAILED=0
@@ -52,6 +52,12 @@ suite_fuzz() {
   else
     log "suite fuzz: no fuzz targets yet"
   fi
+}
+
+suite_integration() {
+  log "suite integration: controller quorum with real processes"
+  python3 tests/integration/controller/test_controller.py
+  record "integration:controller" $?
 }
 
 suite_interop() {

@@ -219,7 +219,8 @@ void GroupCoordinator::DrainOutbox(const std::shared_ptr<Shard>& shard) {
       OnAppendDone(weak, append.id, batch.status());
     } else {
       AppendId id = append.id;
-      log_->Append(shard->partition, *std::move(batch), [this, weak, id](absl::Status status) {
+      log_->Append(shard->partition, shard->epoch, *std::move(batch),
+                   [this, weak, id](absl::Status status) {
         if (weak.expired()) return;  // unloaded and gone
         OnAppendDone(weak, id, std::move(status));
       });
@@ -347,6 +348,8 @@ void GroupCoordinator::LeaveGroup(const RequestContext& ctx, const LeaveGroupReq
 void GroupCoordinator::OffsetCommit(const RequestContext& ctx, const OffsetCommitRequest& req,
                                     Callback<OffsetCommitResponse> done) {
   auto make_error = [req](ErrorCode e) { return Response(MakeOffsetCommitErrorResponse(req, e)); };
+  // As Kafka's GroupCoordinatorService: refused before routing.
+  if (req.group_id.empty()) return done(MakeOffsetCommitErrorResponse(req, ErrorCode::kInvalidGroupId));
   Dispatch(PartitionFor(req.group_id), Unwrap(std::move(done)), make_error,
            [&](GroupCoordinatorState& s, RequestId id, Now now, Output* out) {
              s.OffsetCommit(id, ctx, req, now, out);
@@ -374,16 +377,22 @@ void GroupCoordinator::OffsetFetch(const RequestContext& ctx, const OffsetFetchR
     size_t remaining ABSL_GUARDED_BY(mu) = 0;
     Callback<OffsetFetchResponse> done;
   };
+  // Empty group ids are refused before routing, as Kafka does.
+  std::vector<OffsetFetchResponseGroup> groups(req.groups.size());
   std::map<int32_t, std::vector<size_t>> by_partition;
   for (size_t i = 0; i < req.groups.size(); ++i) {
+    if (req.groups[i].group_id.empty()) {
+      groups[i].error = ErrorCode::kInvalidGroupId;
+      continue;
+    }
     by_partition[PartitionFor(req.groups[i].group_id)].push_back(i);
   }
-  if (by_partition.empty()) return done(OffsetFetchResponse{});
+  if (by_partition.empty()) return done(OffsetFetchResponse{std::move(groups)});
   auto gather = std::make_shared<Gather>();
   gather->done = std::move(done);
   {
     absl::MutexLock l(&gather->mu);
-    gather->groups.resize(req.groups.size());
+    gather->groups = std::move(groups);
     gather->remaining = by_partition.size();
   }
   for (const auto& entry : by_partition) {
@@ -430,16 +439,22 @@ void GroupCoordinator::DeleteGroups(const RequestContext& ctx, const DeleteGroup
     size_t remaining ABSL_GUARDED_BY(mu) = 0;
     Callback<DeleteGroupsResponse> done;
   };
+  // Empty group ids are refused before routing, as Kafka does.
+  std::vector<DeletableGroupResult> results(req.groups.size());
   std::map<int32_t, std::vector<size_t>> by_partition;
   for (size_t i = 0; i < req.groups.size(); ++i) {
+    if (req.groups[i].empty()) {
+      results[i].error = ErrorCode::kInvalidGroupId;
+      continue;
+    }
     by_partition[PartitionFor(req.groups[i])].push_back(i);
   }
-  if (by_partition.empty()) return done(DeleteGroupsResponse{});
+  if (by_partition.empty()) return done(DeleteGroupsResponse{std::move(results)});
   auto gather = std::make_shared<Gather>();
   gather->done = std::move(done);
   {
     absl::MutexLock l(&gather->mu);
-    gather->results.resize(req.groups.size());
+    gather->results = std::move(results);
     gather->remaining = by_partition.size();
   }
   for (const auto& entry : by_partition) {

@@ -54,8 +54,13 @@ class CoordinatorLog {
   // Appends one RecordBatch and calls `done` exactly once: OK when the batch
   // is committed (replicated as acks=all), else an error — see
   // AppendErrorToKafkaError for the codes and what clients then see.
+  // `leader_epoch` is the epoch the partition was loaded at: the log must
+  // refuse (kFailedPrecondition) to append in any other epoch, so a state
+  // machine never writes behind the back of the one loaded after it.
+  // Appends are handed over one at a time per partition, in order, and must
+  // reach the log in that order.
   // `done` may run on any thread, also before Append returns.
-  virtual void Append(int32_t partition, std::string batch,
+  virtual void Append(int32_t partition, int32_t leader_epoch, std::string batch,
                       std::function<void(absl::Status)> done) = 0;
 };
 

@@ -59,7 +59,12 @@ class FakeTimer : public CoordinatorTimer {
 // __consumer_offsets in memory: acknowledges at once, or when told.
 class MemoryLog : public CoordinatorLog {
  public:
-  void Append(int32_t partition, std::string batch, std::function<void(absl::Status)> done) override {
+  void Append(int32_t partition, int32_t leader_epoch, std::string batch,
+              std::function<void(absl::Status)> done) override {
+    {
+      absl::MutexLock l(&mu_);
+      epochs_.push_back(leader_epoch);
+    }
     bool ack_now;
     {
       absl::MutexLock l(&mu_);
@@ -91,11 +96,16 @@ class MemoryLog : public CoordinatorLog {
     }
     for (auto& p : pending) p.done(status);
   }
+  // The leader epochs appends were made at, in order.
+  std::vector<int32_t> epochs() {
+    absl::MutexLock l(&mu_);
+    return epochs_;
+  }
   std::vector<CoordinatorRecord> Records(int32_t partition) {
     absl::MutexLock l(&mu_);
     std::vector<CoordinatorRecord> out;
     for (const std::string& b : batches_[partition]) {
-      auto records = DecodeUncompressedBatch(b);
+      auto records = DecodeBatch(b);
       CHECK(records.ok()) << records.status();
       out.insert(out.end(), records->begin(), records->end());
     }
@@ -112,6 +122,7 @@ class MemoryLog : public CoordinatorLog {
   bool auto_ack_ ABSL_GUARDED_BY(mu_) = true;
   std::map<int32_t, std::vector<std::string>> batches_ ABSL_GUARDED_BY(mu_);
   std::vector<Pending> pending_ ABSL_GUARDED_BY(mu_);
+  std::vector<int32_t> epochs_ ABSL_GUARDED_BY(mu_);
 };
 
 // Collects one callback's answer.
@@ -216,7 +227,7 @@ class GroupCoordinatorTest : public ::testing::Test {
   FakeClock clock_;
   FakeTimer timer_;
   MemoryLog log_;
-  UncompressedBatchEncoder encoder_;
+  CoordinatorBatchEncoder encoder_;
   std::unique_ptr<GroupCoordinator> coordinator_;
 };
 
@@ -302,6 +313,12 @@ TEST_F(GroupCoordinatorTest, NewLeaderRebuildsGroupsAndOffsetsFromTheLog) {
   Make();
   LoadAll(2);
   EXPECT_EQ(FetchOffset("g"), 7);
+  // Writes of the new state carry its leader epoch (the log refuses others).
+  Answer<OffsetCommitResponse> again;
+  coordinator_->OffsetCommit(Ctx(9), Commit("g", 1, id, 8), again.cb());
+  ASSERT_TRUE(again.ready());
+  EXPECT_EQ(log_.epochs().back(), 2);
+  EXPECT_EQ(log_.epochs().front(), 1);
   Answer<HeartbeatResponse> hb;
   coordinator_->Heartbeat(Ctx(4), {"g", 1, id, std::nullopt}, hb.cb());
   EXPECT_EQ(hb->error, ErrorCode::kNone);  // the member is known, same generation
@@ -433,6 +450,32 @@ TEST_F(GroupCoordinatorTest, ConcurrentClientsAreEachAnsweredOnce) {
   stop = true;
   acker.join();
   EXPECT_EQ(answered, 2 * kThreads * kPerThread);
+}
+
+TEST_F(GroupCoordinatorTest, EmptyGroupIdsAreInvalidBeforeRouting) {
+  LoadAll();
+  Answer<OffsetCommitResponse> commit;
+  coordinator_->OffsetCommit(Ctx(9), Commit("", -1, "", 1), commit.cb());
+  ASSERT_TRUE(commit.ready());
+  EXPECT_EQ(commit->topics.at(0).partitions.at(0).error, ErrorCode::kInvalidGroupId);
+
+  Answer<OffsetFetchResponse> fetch;
+  OffsetFetchRequestGroup empty, known;
+  known.group_id = "g";
+  coordinator_->OffsetFetch(Ctx(9), {{empty, known}, false}, fetch.cb());
+  ASSERT_TRUE(fetch.ready());
+  ASSERT_EQ(fetch->groups.size(), 2u);
+  EXPECT_EQ(fetch->groups[0].error, ErrorCode::kInvalidGroupId);
+  EXPECT_EQ(fetch->groups[1].group_id, "g");
+  EXPECT_EQ(fetch->groups[1].error, ErrorCode::kNone);
+
+  Answer<DeleteGroupsResponse> del;
+  coordinator_->DeleteGroups(Ctx(2), {{"", "nope"}}, del.cb());
+  ASSERT_TRUE(del.ready());
+  ASSERT_EQ(del->results.size(), 2u);
+  EXPECT_EQ(del->results[0].error, ErrorCode::kInvalidGroupId);
+  EXPECT_EQ(del->results[1].group_id, "nope");
+  EXPECT_EQ(del->results[1].error, ErrorCode::kGroupIdNotFound);
 }
 
 }  // namespace

@@ -79,8 +79,20 @@ bool Partition::MakeLeader(const PartitionRegistration& reg) {
   const bool new_epoch = role_ != Role::kLeader || reg.leader_epoch != reg_.leader_epoch;
   if (!ApplyRegistrationLocked(reg)) return false;
   if (new_epoch) {
-    absl::Status s = log_->AssignEpochStartOffset(reg.leader_epoch, log_->log_end_offset());
-    if (!s.ok()) LOG(ERROR) << topic_ << "-" << index_ << ": cannot record leader epoch: " << s;
+    std::optional<LeaderEpoch> latest = log_->LatestEpoch();
+    if (latest.has_value() && *latest > reg.leader_epoch) {
+      // The log has seen a newer epoch than this registration: an old image.
+      // Recording the epoch would rewrite the epoch cache backwards.
+      LOG(WARNING) << topic_ << "-" << index_ << ": leader epoch " << reg.leader_epoch
+                   << " is older than the log's " << *latest << "; not recording it";
+    } else {
+      absl::Status s = log_->AssignEpochStartOffset(reg.leader_epoch, log_->log_end_offset());
+      if (!s.ok()) LOG(ERROR) << topic_ << "-" << index_ << ": cannot record leader epoch: " << s;
+    }
+    leader_epoch_start_offset_ = log_->log_end_offset().value();
+    for (const storage::EpochEntry& e : log_->EpochEntries()) {
+      if (e.epoch == reg.leader_epoch) leader_epoch_start_offset_ = e.start_offset.value();
+    }
     followers_.clear();
     pending_isr_.reset();
   }
@@ -124,6 +136,10 @@ void Partition::MakeOffline() {
 bool Partition::is_leader() const {
   absl::ReaderMutexLock l(&mu_);
   return role_ == Role::kLeader;
+}
+bool Partition::is_follower() const {
+  absl::ReaderMutexLock l(&mu_);
+  return role_ == Role::kFollower;
 }
 BrokerId Partition::leader_id() const {
   absl::ReaderMutexLock l(&mu_);
@@ -183,11 +199,18 @@ int16_t Partition::CheckEpochLocked(LeaderEpoch current) const {
 Partition::AppendOutcome Partition::AppendAsLeader(std::span<char> batches,
                                                    int16_t required_acks,
                                                    int32_t min_insync_replicas,
-                                                   storage::AppendOrigin origin) {
+                                                   const storage::LeaderAppendOptions& options,
+                                                   std::optional<LeaderEpoch> expected_leader_epoch) {
   AppendOutcome out;
   absl::MutexLock l(&mu_);
   if (role_ != Role::kLeader) {
     out.error_code = errc::kNotLeaderOrFollower;
+    return out;
+  }
+  if (expected_leader_epoch.has_value() && *expected_leader_epoch != reg_.leader_epoch) {
+    out.error_code = errc::kNotLeaderOrFollower;
+    out.error_message = absl::StrCat("leader epoch ", expected_leader_epoch->value(),
+                                     " is not the current ", reg_.leader_epoch.value());
     return out;
   }
   if (required_acks == -1 && static_cast<int32_t>(reg_.isr.size()) < min_insync_replicas) {
@@ -217,7 +240,7 @@ Partition::AppendOutcome Partition::AppendAsLeader(std::span<char> batches,
   });
   if (stop) return out;
   absl::StatusOr<storage::AppendResult> r =
-      log_->AppendAsLeader(batches, reg_.leader_epoch, origin);
+      log_->AppendAsLeader(batches, reg_.leader_epoch, options);
   if (!r.ok()) {
     out.error_code = StorageErrorCode(r.status());
     out.error_message = std::string(r.status().message());
@@ -281,186 +304,6 @@ Partition::ReadOutcome Partition::ReadForConsumer(Offset offset, uint64_t max_by
   }
   out.region = std::move(r->region);
   return out;
-}
-
-Partition::ReadOutcome Partition::ReadForFollower(BrokerId replica_id, Offset offset,
-                                                  uint64_t max_bytes,
-                                                  LeaderEpoch current_leader_epoch) {
-  ReadOutcome out;
-  {
-    absl::ReaderMutexLock l(&mu_);
-    if (role_ != Role::kLeader) {
-      out.error_code = errc::kNotLeaderOrFollower;
-      return out;
-    }
-    out.error_code = CheckEpochLocked(current_leader_epoch);
-    if (out.error_code != errc::kNone) return out;
-  }
-  UpdateFollower(replica_id, offset);
-  out.high_watermark = high_watermark();
-  out.last_stable_offset = out.high_watermark;
-  storage::ReadOptions ro;
-  ro.max_bytes = max_bytes;
-  ro.min_one = true;
-  absl::StatusOr<storage::ReadResult> r = log_->Read(offset, ro);
-  out.log_start_offset = log_->log_start_offset();
-  out.log_end_offset = log_->log_end_offset();
-  if (!r.ok()) {
-    out.error_code = StorageErrorCode(r.status());
-    return out;
-  }
-  out.region = std::move(r->region);
-  return out;
-}
-
-// ---- replication state ----------------------------------------------------------------------
-
-int64_t Partition::LeaderReplicatedEnd() const {
-  return options_.sync_before_ack ? log_->durable_offset().value()
-                                  : log_->log_end_offset().value();
-}
-
-std::vector<BrokerId> Partition::MaximalIsrLocked() const {
-  std::vector<BrokerId> isr = reg_.isr;
-  if (pending_isr_.has_value()) {
-    for (BrokerId r : *pending_isr_) {
-      if (!Contains(isr, r)) isr.push_back(r);
-    }
-  }
-  return isr;
-}
-
-bool Partition::AdvanceHighWatermarkLocked() {
-  if (role_ != Role::kLeader) return false;
-  int64_t hw = std::min(LeaderReplicatedEnd(), log_->log_end_offset().value());
-  for (BrokerId r : MaximalIsrLocked()) {
-    if (r == options_.local_broker_id) continue;
-    auto it = followers_.find(r);
-    int64_t end = it == followers_.end() ? -1 : it->second.fetch_offset;
-    hw = std::min(hw, end);
-  }
-  int64_t cur = hw_.load(std::memory_order_acquire);
-  while (hw > cur) {
-    if (hw_.compare_exchange_weak(cur, hw, std::memory_order_acq_rel)) {
-      log_->SetHighWatermark(Offset(hw));
-      return true;
-    }
-  }
-  return false;
-}
-
-bool Partition::UpdateFollower(BrokerId replica_id, Offset fetch_offset) {
-  absl::MutexLock l(&mu_);
-  if (role_ != Role::kLeader) return false;
-  auto it = followers_.find(replica_id);
-  if (it == followers_.end()) return false;
-  FollowerState& f = it->second;
-  const int64_t now = clock_->WallMillis();
-  const int64_t leo = log_->log_end_offset().value();
-  if (fetch_offset.value() >= leo) {
-    f.last_caught_up_ms = now;
-  } else if (f.last_fetch_leader_leo >= 0 && fetch_offset.value() >= f.last_fetch_leader_leo) {
-    f.last_caught_up_ms = std::max(f.last_caught_up_ms, f.last_fetch_ms);
-  }
-  f.last_fetch_leader_leo = leo;
-  f.last_fetch_ms = now;
-  f.fetch_offset = std::max(f.fetch_offset, fetch_offset.value());
-  return AdvanceHighWatermarkLocked();
-}
-
-bool Partition::MaybeAdvanceHighWatermark() {
-  absl::MutexLock l(&mu_);
-  return AdvanceHighWatermarkLocked();
-}
-
-std::optional<Partition::IsrChange> Partition::ProposeIsrChange() {
-  absl::MutexLock l(&mu_);
-  if (role_ != Role::kLeader || pending_isr_.has_value()) return std::nullopt;
-  const int64_t now = clock_->WallMillis();
-  const int64_t hw = hw_.load(std::memory_order_acquire);
-  const int64_t epoch_start = [&]() -> int64_t {
-    for (const auto& e : log_->EpochEntries()) {
-      if (e.epoch == reg_.leader_epoch) return e.start_offset.value();
-    }
-    return 0;
-  }();
-  std::vector<BrokerId> next;
-  for (BrokerId r : reg_.isr) {
-    if (r == options_.local_broker_id) {
-      next.push_back(r);
-      continue;
-    }
-    auto it = followers_.find(r);
-    bool lagging = it == followers_.end() ||
-                   now - it->second.last_caught_up_ms > options_.replica_lag_time_max_ms;
-    if (!lagging) next.push_back(r);
-  }
-  for (BrokerId r : reg_.replicas) {
-    if (Contains(next, r) || Contains(reg_.isr, r) || r == options_.local_broker_id) continue;
-    auto it = followers_.find(r);
-    if (it == followers_.end()) continue;
-    const FollowerState& f = it->second;
-    // Caught up with the HW, and fetched within this leader epoch.
-    if (f.fetch_offset >= hw && f.fetch_offset >= epoch_start) next.push_back(r);
-  }
-  std::vector<BrokerId> a = next, b = reg_.isr;
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  if (a == b) return std::nullopt;
-  pending_isr_ = next;
-  return IsrChange{next, reg_.leader_epoch, reg_.partition_epoch};
-}
-
-void Partition::OnIsrChangeResult(int16_t error_code,
-                                  const std::optional<PartitionRegistration>& result) {
-  absl::MutexLock l(&mu_);
-  pending_isr_.reset();
-  if (error_code != errc::kNone || !result.has_value()) return;
-  if (role_ == Role::kLeader && result->leader == options_.local_broker_id &&
-      result->leader_epoch == reg_.leader_epoch && result->partition_epoch > reg_.partition_epoch) {
-    reg_.isr = result->isr;
-    reg_.partition_epoch = result->partition_epoch;
-  }
-  AdvanceHighWatermarkLocked();
-}
-
-// ---- followers ---------------------------------------------------------------------------------
-
-absl::StatusOr<storage::AppendResult> Partition::AppendAsFollower(std::span<char> batches,
-                                                                  Offset leader_high_watermark) {
-  absl::MutexLock l(&mu_);
-  if (role_ != Role::kFollower) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(topic_, "-", index_, " is not a follower here"));
-  }
-  absl::StatusOr<storage::AppendResult> r = log_->AppendAsFollower(batches);
-  if (!r.ok()) return r.status();
-  ForEachBatch(batches, [&](const kafka::BatchHeader& h) { producers_.OnAppend(h); });
-  int64_t hw = std::min(leader_high_watermark.value(), log_->log_end_offset().value());
-  if (hw > hw_.load(std::memory_order_acquire)) {
-    hw_.store(hw, std::memory_order_release);
-    log_->SetHighWatermark(Offset(hw));
-  }
-  return r;
-}
-
-void Partition::UpdateHighWatermarkFromLeader(Offset leader_high_watermark) {
-  absl::MutexLock l(&mu_);
-  if (role_ != Role::kFollower) return;
-  int64_t hw = std::min(leader_high_watermark.value(), log_->log_end_offset().value());
-  if (hw > hw_.load(std::memory_order_acquire)) {
-    hw_.store(hw, std::memory_order_release);
-    log_->SetHighWatermark(Offset(hw));
-  }
-}
-
-absl::Status Partition::RebuildProducerState() {
-  absl::MutexLock l(&mu_);
-  producers_.Clear();
-  return log_->VisitBatchHeaders(log_->log_start_offset(), [&](const kafka::BatchHeader& h) {
-    producers_.OnAppend(h);
-    return true;
-  });
 }
 
 }  // namespace gregor::broker

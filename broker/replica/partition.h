@@ -38,30 +38,32 @@
 #include "common/clock.h"
 #include "common/strong_int.h"
 #include "common/uuid.h"
+#include "proto/kafka/errors.h"
 
 namespace gregor::broker {
 
 using metadata::PartitionRegistration;
 
-// Kafka error codes the partition returns (per-partition errors are data).
+// Kafka error codes the partition returns (per-partition errors are data),
+// as wire values; the one table is proto/kafka/errors.h.
 namespace errc {
-inline constexpr int16_t kNone = 0;
-inline constexpr int16_t kOffsetOutOfRange = 1;
-inline constexpr int16_t kCorruptMessage = 2;
-inline constexpr int16_t kUnknownTopicOrPartition = 3;
-inline constexpr int16_t kNotLeaderOrFollower = 6;
-inline constexpr int16_t kRequestTimedOut = 7;
-inline constexpr int16_t kMessageTooLarge = 10;
-inline constexpr int16_t kRecordListTooLarge = 18;
-inline constexpr int16_t kNotEnoughReplicas = 19;
-inline constexpr int16_t kNotEnoughReplicasAfterAppend = 20;
-inline constexpr int16_t kInvalidRequiredAcks = 21;
-inline constexpr int16_t kOutOfOrderSequenceNumber = 45;
-inline constexpr int16_t kInvalidProducerEpoch = 47;
-inline constexpr int16_t kKafkaStorageError = 56;
-inline constexpr int16_t kFencedLeaderEpoch = 74;
-inline constexpr int16_t kUnknownLeaderEpoch = 75;
-inline constexpr int16_t kInvalidRecord = 87;
+inline constexpr int16_t kNone = kafka::ToWire(kafka::ErrorCode::kNone);
+inline constexpr int16_t kOffsetOutOfRange = kafka::ToWire(kafka::ErrorCode::kOffsetOutOfRange);
+inline constexpr int16_t kCorruptMessage = kafka::ToWire(kafka::ErrorCode::kCorruptMessage);
+inline constexpr int16_t kUnknownTopicOrPartition = kafka::ToWire(kafka::ErrorCode::kUnknownTopicOrPartition);
+inline constexpr int16_t kNotLeaderOrFollower = kafka::ToWire(kafka::ErrorCode::kNotLeaderOrFollower);
+inline constexpr int16_t kRequestTimedOut = kafka::ToWire(kafka::ErrorCode::kRequestTimedOut);
+inline constexpr int16_t kMessageTooLarge = kafka::ToWire(kafka::ErrorCode::kMessageTooLarge);
+inline constexpr int16_t kRecordListTooLarge = kafka::ToWire(kafka::ErrorCode::kRecordListTooLarge);
+inline constexpr int16_t kNotEnoughReplicas = kafka::ToWire(kafka::ErrorCode::kNotEnoughReplicas);
+inline constexpr int16_t kNotEnoughReplicasAfterAppend = kafka::ToWire(kafka::ErrorCode::kNotEnoughReplicasAfterAppend);
+inline constexpr int16_t kInvalidRequiredAcks = kafka::ToWire(kafka::ErrorCode::kInvalidRequiredAcks);
+inline constexpr int16_t kOutOfOrderSequenceNumber = kafka::ToWire(kafka::ErrorCode::kOutOfOrderSequenceNumber);
+inline constexpr int16_t kInvalidProducerEpoch = kafka::ToWire(kafka::ErrorCode::kInvalidProducerEpoch);
+inline constexpr int16_t kKafkaStorageError = kafka::ToWire(kafka::ErrorCode::kKafkaStorageError);
+inline constexpr int16_t kFencedLeaderEpoch = kafka::ToWire(kafka::ErrorCode::kFencedLeaderEpoch);
+inline constexpr int16_t kUnknownLeaderEpoch = kafka::ToWire(kafka::ErrorCode::kUnknownLeaderEpoch);
+inline constexpr int16_t kInvalidRecord = kafka::ToWire(kafka::ErrorCode::kInvalidRecord);
 }  // namespace errc
 
 struct PartitionOptions {
@@ -91,6 +93,7 @@ class Partition {
   void MakeOffline();
 
   bool is_leader() const;
+  bool is_follower() const;
   BrokerId leader_id() const;
   LeaderEpoch leader_epoch() const;
   PartitionEpoch partition_epoch() const;
@@ -115,10 +118,14 @@ class Partition {
   };
   // Validates producer state and appends `batches` (modified in place).
   // `required_acks` -1 checks the ISR size against `min_insync_replicas`
-  // first (NOT_ENOUGH_REPLICAS).
+  // first (NOT_ENOUGH_REPLICAS). With `expected_leader_epoch`, appends only
+  // while the partition is led at that epoch (NOT_LEADER_OR_FOLLOWER
+  // otherwise), atomically with the write: coordinators use it so a state
+  // loaded at one epoch never writes in another.
   AppendOutcome AppendAsLeader(std::span<char> batches, int16_t required_acks,
                                int32_t min_insync_replicas,
-                               storage::AppendOrigin origin = storage::AppendOrigin::kClient);
+                               const storage::LeaderAppendOptions& options = {},
+                               std::optional<LeaderEpoch> expected_leader_epoch = std::nullopt);
 
   // Whether an acks=all append ending at `end` (exclusive) is acknowledged:
   // nullopt while pending; an error code (kNone for success) when done.
@@ -138,23 +145,61 @@ class Partition {
   // read_committed). `current_leader_epoch` -1 skips the epoch check.
   ReadOutcome ReadForConsumer(Offset offset, uint64_t max_bytes, bool min_one,
                               bool read_committed, LeaderEpoch current_leader_epoch) const;
-  // A follower read (leader only): up to the log end; also records the
-  // follower's position (see UpdateFollower).
-  ReadOutcome ReadForFollower(BrokerId replica_id, Offset offset, uint64_t max_bytes,
-                              LeaderEpoch current_leader_epoch);
+  // ---- replication (leader side) ----
+  // A fetch from follower `replica_id` at `fetch_offset` (its log end, durable
+  // when sync_before_ack). `last_fetched_epoch` is the epoch of the
+  // follower's last batch (-1: none): when the leader's log does not contain
+  // that epoch up to `fetch_offset`, the answer is `diverging` (the follower
+  // must truncate first) and the follower's position is not counted.
+  struct FollowerFetch {
+    BrokerId replica_id{-1};
+    Offset fetch_offset{0};
+    LeaderEpoch last_fetched_epoch{-1};
+    LeaderEpoch current_leader_epoch{-1};
+    int64_t broker_epoch = -1;
+    uint64_t max_bytes = 1 << 20;
+    bool min_one = true;
+    // Record the follower's position (first pass of a request); false when
+    // re-reading after a long-poll wake-up.
+    bool update_state = true;
+  };
+  struct FollowerReadOutcome {
+    int16_t error_code = errc::kNone;
+    std::optional<storage::EpochEndOffset> diverging;
+    storage::FileRegion region;
+    Offset high_watermark{-1};
+    Offset log_start_offset{-1};
+    Offset log_end_offset{-1};
+    bool high_watermark_advanced = false;
+    // The follower is outside the ISR and has caught up: propose an expand.
+    bool may_join_isr = false;
+  };
+  FollowerReadOutcome ReadForFollower(const FollowerFetch& fetch);
+  // For a parked follower fetch: true when answering now would tell the
+  // follower something new (data past `fetch_offset`, a HW past
+  // `high_watermark_sent`, or a leadership change since `leader_epoch`).
+  bool HasNewsForFollower(Offset fetch_offset, Offset high_watermark_sent,
+                          LeaderEpoch leader_epoch) const;
 
-  // ---- replication state (leader) ----
+  // OffsetForLeaderEpoch as the leader answers it to a follower.
+  struct EpochEndOutcome {
+    int16_t error_code = errc::kNone;
+    storage::EpochEndOffset end;
+  };
+  EpochEndOutcome EndOffsetForEpoch(LeaderEpoch current_leader_epoch,
+                                    LeaderEpoch requested) const;
+
   // Records that `replica_id` holds everything below `fetch_offset`.
   // Returns true when the HW moved.
-  bool UpdateFollower(BrokerId replica_id, Offset fetch_offset);
+  bool UpdateFollower(BrokerId replica_id, Offset fetch_offset, int64_t broker_epoch = -1);
   // Recomputes the HW (after the leader's own durable end moved). Returns
   // true when it moved.
   bool MaybeAdvanceHighWatermark();
 
   // An ISR the leader wants the controller to commit, when it differs from
   // the current one: followers lagging longer than replica.lag.time.max.ms
-  // out, caught-up followers (at or past the HW) in. nullopt when nothing
-  // should change or a change is already in flight.
+  // out, caught-up followers (at or past the HW, within this leader epoch)
+  // in. nullopt when nothing should change or a change is already in flight.
   struct IsrChange {
     std::vector<BrokerId> new_isr;
     LeaderEpoch leader_epoch;
@@ -164,13 +209,34 @@ class Partition {
   // The controller's answer to the proposal: the committed state, or an error.
   void OnIsrChangeResult(int16_t error_code, const std::optional<PartitionRegistration>& result);
 
-  // ---- followers ----
-  // Appends batches fetched from the leader; then takes min(leader HW, LEO).
+  // ---- replication (follower side) ----
+  // Each call names the leader epoch the caller fetched under; when the
+  // partition has moved on (another epoch, or not a follower any more) it
+  // fails with FailedPrecondition and changes nothing, so a fetcher that
+  // lost the partition can never write into it.
+  //
+  // Appends batches fetched from the leader; then takes min(leader HW, LEO)
+  // as the HW.
   absl::StatusOr<storage::AppendResult> AppendAsFollower(std::span<char> batches,
-                                                         Offset leader_high_watermark);
-  void UpdateHighWatermarkFromLeader(Offset leader_high_watermark);
+                                                         Offset leader_high_watermark,
+                                                         LeaderEpoch fetched_in);
+  absl::Status UpdateHighWatermarkFromLeader(Offset leader_high_watermark, LeaderEpoch fetched_in);
+  // Cuts the log at `offset` (records at or above it go), with the producer
+  // state and the HW. A no-op at or above the log end.
+  absl::Status TruncateTo(Offset offset, LeaderEpoch fetched_in);
+  // Drops the whole log and restarts it at `offset` (the leader's log start
+  // is above our end).
+  absl::Status TruncateFullyAndStartAt(Offset offset, LeaderEpoch fetched_in);
+  // Where a follower fetches from and what it says about its log.
+  struct FollowerPosition {
+    Offset log_end_offset;
+    Offset log_start_offset;
+    Offset high_watermark;
+    LeaderEpoch last_fetched_epoch{-1};
+  };
+  FollowerPosition follower_position() const;
 
-  // Producer state (rebuilt from the log on start-up / leadership change).
+  // Producer state (rebuilt from the log on start-up / truncation).
   absl::Status RebuildProducerState();
 
   // The producers this partition holds state for (DescribeProducers).
@@ -189,10 +255,18 @@ class Partition {
     int64_t last_caught_up_ms = 0;      // last time it had everything the leader had
     int64_t last_fetch_leader_leo = -1; // leader LEO at its previous fetch
     int64_t last_fetch_ms = 0;
+    int64_t broker_epoch = -1;          // of the follower process last seen
   };
 
   bool ApplyRegistrationLocked(const PartitionRegistration& reg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int16_t CheckEpochLocked(LeaderEpoch current_leader_epoch) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  absl::Status CheckFollowerEpochLocked(LeaderEpoch fetched_in) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  bool UpdateFollowerLocked(BrokerId replica_id, Offset fetch_offset, int64_t broker_epoch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetFollowerHighWatermarkLocked(Offset leader_high_watermark)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status RebuildProducerStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t LeaderReplicatedEnd() const;
   bool AdvanceHighWatermarkLocked() ABSL_SHARED_LOCKS_REQUIRED(mu_);
   std::vector<BrokerId> MaximalIsrLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -210,6 +284,8 @@ class Partition {
   PartitionRegistration reg_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<BrokerId, FollowerState> followers_ ABSL_GUARDED_BY(mu_);
   std::optional<std::vector<BrokerId>> pending_isr_ ABSL_GUARDED_BY(mu_);
+  // As leader: the first offset of the current leader epoch.
+  int64_t leader_epoch_start_offset_ ABSL_GUARDED_BY(mu_) = 0;
   ProducerStateManager producers_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t> hw_{0};
 };

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "glog/logging.h"
 
 namespace gregor::broker {
@@ -18,6 +19,9 @@ ReplicaManager::ReplicaManager(ReplicaManagerOptions options, storage::LogManage
                                Clock* clock, metrics::Registry* metrics)
     : options_(std::move(options)), logs_(logs), clock_(clock), metrics_(metrics) {
   image_ = metadata::MetadataImage::Empty();
+  timer_work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+      timer_loop_.get_executor());
+  timer_thread_ = std::thread([this] { timer_loop_.run(); });
   if (metrics_ != nullptr) {
     isr_shrinks_ = metrics_->GetCounter("kafka_server_isr_shrinks_total",
                                         "ISR shrinks proposed by partition leaders here.");
@@ -63,6 +67,9 @@ ReplicaManager::ReplicaManager(ReplicaManagerOptions options, storage::LogManage
 
 ReplicaManager::~ReplicaManager() {
   Stop();
+  timer_work_.reset();
+  timer_loop_.stop();
+  if (timer_thread_.joinable()) timer_thread_.join();
   if (metrics_ != nullptr && metrics_collector_ >= 0) metrics_->RemoveCollector(metrics_collector_);
 }
 
@@ -71,10 +78,21 @@ void ReplicaManager::SetAlterPartitionSender(AlterPartitionSender sender) {
   alter_partition_ = std::move(sender);
 }
 
-void ReplicaManager::SetFollowerListener(
-    std::function<void(const std::vector<std::shared_ptr<Partition>>&)> on_follow) {
+void ReplicaManager::SetFollowerListener(FollowerListener listener) {
   absl::MutexLock l(&mu_);
-  on_follow_ = std::move(on_follow);
+  follower_listener_ = std::move(listener);
+}
+
+int ReplicaManager::AddLeadershipListener(LeadershipListener listener) {
+  absl::MutexLock l(&listeners_mu_);
+  int id = next_listener_id_++;
+  leadership_listeners_.emplace_back(id, std::move(listener));
+  return id;
+}
+
+void ReplicaManager::RemoveLeadershipListener(int id) {
+  absl::MutexLock l(&listeners_mu_);
+  std::erase_if(leadership_listeners_, [id](const auto& e) { return e.first == id; });
 }
 
 void ReplicaManager::Start() {
@@ -186,20 +204,18 @@ std::shared_ptr<Partition> ReplicaManager::GetOrCreate(const metadata::LocalPart
   return it->second;
 }
 
-void ReplicaManager::Delete(const metadata::LocalPartition& lp) {
+std::shared_ptr<Partition> ReplicaManager::Delete(const metadata::LocalPartition& lp) {
   std::shared_ptr<Partition> p;
   {
     absl::MutexLock l(&mu_);
     auto it = partitions_.find(Key{lp.topic_id, lp.partition.value()});
-    if (it == partitions_.end()) return;
+    if (it == partitions_.end()) return nullptr;
     p = it->second;
     partitions_.erase(it);
   }
   p->MakeOffline();
   NotifyPartition(*p);
-  storage::TopicPartition tp{lp.topic, lp.partition.value()};
-  absl::Status s = logs_->DeleteLog(tp);
-  if (!s.ok()) LOG(ERROR) << "cannot delete the log of " << tp << ": " << s;
+  return p;
 }
 
 void ReplicaManager::ApplyMetadata(const std::shared_ptr<const metadata::MetadataImage>& before,
@@ -209,13 +225,39 @@ void ReplicaManager::ApplyMetadata(const std::shared_ptr<const metadata::Metadat
     absl::MutexLock l(&mu_);
     image_ = after;
   }
-  for (const auto& lp : changes.deletes) Delete(lp);
+  std::vector<LeadershipChange> role_changes;
+  FollowerListener listener;
+  {
+    absl::ReaderMutexLock l(&mu_);
+    listener = follower_listener_;
+  }
+  // Partitions leaving this broker: fetchers drop them before their logs go.
+  std::vector<std::shared_ptr<Partition>> stopped;
+  std::vector<storage::TopicPartition> to_delete;
+  for (const auto& lp : changes.deletes) {
+    std::shared_ptr<Partition> p = Delete(lp);
+    role_changes.push_back({LeadershipChange::Kind::kDeleted, lp.topic, lp.partition.value(),
+                            lp.registration ? lp.registration->leader_epoch : LeaderEpoch(0),
+                            nullptr});
+    if (p == nullptr) continue;
+    stopped.push_back(std::move(p));
+    to_delete.push_back(storage::TopicPartition{lp.topic, lp.partition.value()});
+  }
+  if (listener.on_stop && !stopped.empty()) listener.on_stop(stopped);
+  for (const storage::TopicPartition& tp : to_delete) {
+    absl::Status s = logs_->DeleteLog(tp);
+    if (!s.ok()) LOG(ERROR) << "cannot delete the log of " << tp << ": " << s;
+  }
+  stopped.clear();
   for (const auto& lp : changes.leaders) {
     std::shared_ptr<Partition> p = GetOrCreate(lp);
     if (p == nullptr) continue;
     bool was_leader = p->is_leader();
     LeaderEpoch old_epoch = p->leader_epoch();
     if (!p->MakeLeader(*lp.registration)) continue;
+    role_changes.push_back({LeadershipChange::Kind::kLeader, lp.topic, lp.partition.value(),
+                            lp.registration->leader_epoch, p});
+    if (!was_leader) stopped.push_back(p);
     if (!was_leader || old_epoch != lp.registration->leader_epoch) {
       if (leader_changes_ != nullptr) leader_changes_->Inc();
       LOG(INFO) << lp.topic << "-" << lp.partition << ": leader here, "
@@ -223,12 +265,15 @@ void ReplicaManager::ApplyMetadata(const std::shared_ptr<const metadata::Metadat
     }
     NotifyPartition(*p);
   }
+  if (listener.on_stop && !stopped.empty()) listener.on_stop(stopped);
   std::vector<std::shared_ptr<Partition>> follow;
   for (const auto& lp : changes.followers) {
     std::shared_ptr<Partition> p = GetOrCreate(lp);
     if (p == nullptr) continue;
     if (!p->MakeFollower(*lp.registration)) continue;
     NotifyPartition(*p);  // produce/fetch waiters now fail with NOT_LEADER
+    role_changes.push_back({LeadershipChange::Kind::kFollower, lp.topic, lp.partition.value(),
+                            lp.registration->leader_epoch, p});
     follow.push_back(std::move(p));
   }
   // Topic config changes reach the logs.
@@ -238,17 +283,18 @@ void ReplicaManager::ApplyMetadata(const std::shared_ptr<const metadata::Metadat
       if (before->configs(r) != after->configs(r)) p->log()->SetConfig(LogConfigFor(p->topic()));
     }
   }
-  std::function<void(const std::vector<std::shared_ptr<Partition>>&)> on_follow;
-  {
-    absl::ReaderMutexLock l(&mu_);
-    on_follow = on_follow_;
+  if (listener.on_follow && !follow.empty()) listener.on_follow(follow);
+  if (!role_changes.empty()) {
+    absl::MutexLock l(&listeners_mu_);
+    for (const auto& [id, on_change] : leadership_listeners_) on_change(role_changes);
   }
-  if (on_follow && !follow.empty()) on_follow(follow);
 }
 
 // ---- events -------------------------------------------------------------------------------------
 
 void ReplicaManager::OnLeaderAppend(const std::shared_ptr<Partition>& p, Offset end) {
+  // Followers waiting at this leader have new data.
+  replica_fetch_purgatory_.CheckAndComplete(KeyOf(*p));
   if (p->MaybeAdvanceHighWatermark()) NotifyPartition(*p);
   if (!options_.sync_before_ack) return;
   std::weak_ptr<Partition> weak = p;
@@ -268,6 +314,16 @@ void ReplicaManager::NotifyPartition(const Partition& p) {
   WatchKey k = KeyOf(p);
   produce_purgatory_.CheckAndComplete(k);
   fetch_purgatory_.CheckAndComplete(k);
+  replica_fetch_purgatory_.CheckAndComplete(k);
+}
+
+void ReplicaManager::MaybeExpandIsr(const std::shared_ptr<Partition>& p) {
+  AlterPartitionSender sender;
+  {
+    absl::ReaderMutexLock l(&mu_);
+    sender = alter_partition_;
+  }
+  if (sender) ProposeIsrChange(p, sender);
 }
 
 void ReplicaManager::CheckIsr() {
@@ -277,24 +333,29 @@ void ReplicaManager::CheckIsr() {
     sender = alter_partition_;
   }
   if (!sender) return;
-  for (const auto& p : All()) {
-    std::optional<Partition::IsrChange> change = p->ProposeIsrChange();
-    if (!change.has_value()) continue;
-    std::vector<BrokerId> old = p->isr();
-    bool shrink = change->new_isr.size() < old.size();
-    metrics::Counter* c = shrink ? isr_shrinks_ : isr_expands_;
-    if (c != nullptr) c->Inc();
-    LOG(INFO) << p->topic() << "-" << p->index() << ": proposing ISR " << (shrink ? "shrink" : "expand")
-              << " to " << change->new_isr.size() << " replicas";
-    std::weak_ptr<Partition> weak = p;
-    sender(*p, *change,
-           [this, weak](int16_t error, std::optional<PartitionRegistration> result) {
-             std::shared_ptr<Partition> part = weak.lock();
-             if (part == nullptr) return;
-             part->OnIsrChangeResult(error, result);
-             NotifyPartition(*part);
-           });
-  }
+  for (const auto& p : All()) ProposeIsrChange(p, sender);
+}
+
+void ReplicaManager::ProposeIsrChange(const std::shared_ptr<Partition>& p,
+                                      const AlterPartitionSender& sender) {
+  std::optional<Partition::IsrChange> change = p->ProposeIsrChange();
+  if (!change.has_value()) return;
+  std::vector<BrokerId> old = p->isr();
+  bool shrink = change->new_isr.size() < old.size();
+  metrics::Counter* c = shrink ? isr_shrinks_ : isr_expands_;
+  if (c != nullptr) c->Inc();
+  std::string members;
+  for (BrokerId b : change->new_isr) absl::StrAppend(&members, members.empty() ? "" : ",", b.value());
+  LOG(INFO) << p->topic() << "-" << p->index() << ": proposing ISR " << (shrink ? "shrink" : "expand")
+            << " to [" << members << "] at leader epoch " << change->leader_epoch
+            << ", partition epoch " << change->partition_epoch;
+  std::weak_ptr<Partition> weak = p;
+  sender(*p, *change, [this, weak](int16_t error, std::optional<PartitionRegistration> result) {
+    std::shared_ptr<Partition> part = weak.lock();
+    if (part == nullptr) return;
+    part->OnIsrChangeResult(error, result);
+    NotifyPartition(*part);
+  });
 }
 
 }  // namespace gregor::broker

@@ -33,14 +33,13 @@ absl::StatusOr<std::optional<BatchAt>> BatchReader::Next(bool whole) {
   if (pos_ >= end_) return std::nullopt;
   ASSIGN_OR_RETURN(size_t avail, Fill(kafka::kBatchHeaderSize));
   if (avail < kafka::kBatchHeaderSize) {
-    return absl::DataLossError(absl::StrCat("only ", avail, " bytes at position ", pos_,
-                                            ", less than a batch header"));
+    return absl::DataLossError(
+        absl::StrCat("only ", avail, " bytes at position ", pos_, ", less than a batch header"));
   }
   const char* p = buf_.data() + (pos_ - buf_pos_);
   auto size = kafka::NextBatchSize(std::string_view(p, avail), max_batch_bytes_);
   if (!size.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("at position ", pos_, ": ", size.status().message()));
+    return absl::DataLossError(absl::StrCat("at position ", pos_, ": ", size.status().message()));
   }
   BatchAt b;
   b.header = kafka::ParseBatchHeader(p);
@@ -61,8 +60,7 @@ absl::StatusOr<std::optional<BatchAt>> BatchReader::Next(bool whole) {
     b.bytes = std::string_view(buf_.data() + (pos_ - buf_pos_), *size);
     absl::Status valid = kafka::ValidateBatch(b.bytes);
     if (!valid.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("batch at position ", pos_, ": ", valid.message()));
+      return absl::DataLossError(absl::StrCat("batch at position ", pos_, ": ", valid.message()));
     }
   }
   pos_ += *size;

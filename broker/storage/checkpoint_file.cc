@@ -23,12 +23,13 @@ absl::StatusOr<std::vector<absl::string_view>> EntryLines(std::string_view text)
   if (lines.size() < 2) return absl::DataLossError("checkpoint: missing version or count line");
   int64_t version, count;
   if (!absl::SimpleAtoi(lines[0], &version) || version != 0) {
-    return absl::DataLossError(absl::StrCat("checkpoint: unsupported version line '", lines[0], "'"));
+    return absl::DataLossError(
+        absl::StrCat("checkpoint: unsupported version line '", lines[0], "'"));
   }
   if (!absl::SimpleAtoi(lines[1], &count) || count < 0 ||
       static_cast<size_t>(count) != lines.size() - 2) {
-    return absl::DataLossError(absl::StrCat("checkpoint: count line '", lines[1], "' but ",
-                                            lines.size() - 2, " entries"));
+    return absl::DataLossError(
+        absl::StrCat("checkpoint: count line '", lines[1], "' but ", lines.size() - 2, " entries"));
   }
   return std::vector<absl::string_view>(lines.begin() + 2, lines.end());
 }
@@ -106,8 +107,8 @@ absl::StatusOr<std::vector<EpochEntry>> DecodeEpochCheckpoint(std::string_view t
         epoch < 0 || start < 0) {
       return absl::DataLossError(absl::StrCat("leader-epoch checkpoint: bad entry '", line, "'"));
     }
-    if (!out.empty() && (epoch <= out.back().epoch.value() ||
-                         start < out.back().start_offset.value())) {
+    if (!out.empty() &&
+        (epoch <= out.back().epoch.value() || start < out.back().start_offset.value())) {
       return absl::DataLossError(
           absl::StrCat("leader-epoch checkpoint: entry '", line, "' is out of order"));
     }
@@ -141,10 +142,12 @@ absl::StatusOr<Uuid> DecodePartitionMetadata(std::string_view text) {
   }
   absl::string_view version = lines[0], id = lines[1];
   if (!absl::ConsumePrefix(&version, "version: ") || version != "0") {
-    return absl::DataLossError(absl::StrCat("partition.metadata: bad version line '", lines[0], "'"));
+    return absl::DataLossError(
+        absl::StrCat("partition.metadata: bad version line '", lines[0], "'"));
   }
   if (!absl::ConsumePrefix(&id, "topic_id: ")) {
-    return absl::DataLossError(absl::StrCat("partition.metadata: bad topic_id line '", lines[1], "'"));
+    return absl::DataLossError(
+        absl::StrCat("partition.metadata: bad topic_id line '", lines[1], "'"));
   }
   std::optional<Uuid> uuid = Uuid::FromBase64(std::string_view(id.data(), id.size()));
   if (!uuid.has_value()) {

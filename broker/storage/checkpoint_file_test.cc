@@ -22,9 +22,9 @@ TEST(CheckpointFileTest, EmptyOffsetCheckpoint) {
 }
 
 TEST(CheckpointFileTest, RejectsMalformedOffsetCheckpoints) {
-  for (const char* bad : {"", "1\n0\n", "0\n2\nt 0 1\n", "0\n1\nt 0\n", "0\n1\nt x 1\n",
-                          "0\n1\nt -1 1\n", "0\n1\nbad/name 0 1\n", "0\n2\nt 0 1\nt 0 2\n",
-                          "zero\n0\n"}) {
+  for (const char* bad :
+       {"", "1\n0\n", "0\n2\nt 0 1\n", "0\n1\nt 0\n", "0\n1\nt x 1\n", "0\n1\nt -1 1\n",
+        "0\n1\nbad/name 0 1\n", "0\n2\nt 0 1\nt 0 2\n", "zero\n0\n"}) {
     EXPECT_FALSE(DecodeOffsetCheckpoint(bad).ok()) << "accepted: " << bad;
   }
 }

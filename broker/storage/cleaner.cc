@@ -190,8 +190,8 @@ absl::StatusOr<CleanResult> Cleaner::Clean(Log& log, int64_t first_dirty) {
   ASSIGN_OR_RETURN(end, BuildKeyMap(list, dirty_from, end, first_dirty, txns, &map));
   const int64_t cleaned_to = list[end]->base_offset();
 
-  CompactionFilter filter({&map, &txns, now, cfg.delete_retention_ms,
-                          static_cast<size_t>(options_.max_batch_bytes)});
+  CompactionFilter filter(
+      {&map, &txns, now, cfg.delete_retention_ms, static_cast<size_t>(options_.max_batch_bytes)});
   size_t i = 0;
   while (i < end) {
     // A group: consecutive segments whose data fits one segment.
@@ -207,9 +207,8 @@ absl::StatusOr<CleanResult> Cleaner::Clean(Log& log, int64_t first_dirty) {
     }
     ASSIGN_OR_RETURN(std::optional<uint64_t> size, CleanGroup(log, group, &filter, &result.stats));
     if (size) {
-      absl::Status s = log.ReplaceWithCleaned(group, list[j]->base_offset(),
-                                              group.front()->path(kLogSuffix) + kCleanedSuffix,
-                                              *size);
+      absl::Status s = log.ReplaceWithCleaned(
+          group, list[j]->base_offset(), group.front()->path(kLogSuffix) + kCleanedSuffix, *size);
       if (!s.ok()) {
         (void)env_->DeleteFile(group.front()->path(kLogSuffix) + kCleanedSuffix);
         return s;

@@ -102,8 +102,8 @@ absl::Status CompactionFilter::Filter(std::string_view batch, std::string* out,
   while (read.ok() && reader_.Next(&r)) records_.push_back(r);
   if (read.ok()) read = reader_.status();
   if (!read.ok()) {
-    LOG_EVERY_N(WARNING, 100) << "compaction keeps an unreadable batch at " << h.base_offset
-                              << ": " << read;
+    LOG_EVERY_N(WARNING, 100) << "compaction keeps an unreadable batch at " << h.base_offset << ": "
+                              << read;
     stats->batches_kept_unreadable++;
     if (h.is_transactional() && has_pid) txn_retained_[h.producer_id] = true;
     copy();
@@ -205,9 +205,8 @@ absl::Status CompactionFilter::Rebuild(std::string_view batch, const std::vector
   out->append(batch.data(), kafka::kBatchHeaderSize);
   out->append(payload.data(), payload.size());
   char* p = out->data() + start;
-  StoreBE32(p + o::kBatchLength,
-            static_cast<uint32_t>(kafka::kBatchHeaderSize - kafka::kBatchLogOverhead +
-                                  payload.size()));
+  StoreBE32(p + o::kBatchLength, static_cast<uint32_t>(kafka::kBatchHeaderSize -
+                                                       kafka::kBatchLogOverhead + payload.size()));
   StoreBE16(p + o::kAttributes, attrs);
   StoreBE64(p + o::kBaseTimestamp, static_cast<uint64_t>(base_ts));
   StoreBE32(p + o::kRecordsCount, static_cast<uint32_t>(keep.size()));

@@ -48,7 +48,7 @@ class KeyMap {
  private:
   absl::flat_hash_map<std::string, int64_t> map_;
   int64_t used_ = 0;
-  const int64_t budget_;
+  int64_t budget_;
 };
 
 // What the pre-scan of the log learned about transactions and producers.

@@ -44,10 +44,10 @@ class File {
 };
 
 enum class OpenMode {
-  kRead,          // existing file, read-only
-  kReadWrite,     // existing file, read-write
-  kCreate,        // read-write, created when missing
-  kCreateNew,     // read-write, must not exist yet
+  kRead,       // existing file, read-only
+  kReadWrite,  // existing file, read-write
+  kCreate,     // read-write, created when missing
+  kCreateNew,  // read-write, must not exist yet
 };
 
 class Env {
@@ -78,8 +78,7 @@ class Env {
 // Whole-file helpers built on Env.
 
 // Reads a whole (small) file; an error when it is larger than `max_bytes`.
-absl::StatusOr<std::string> ReadFileToString(Env* env, const std::string& path,
-                                             size_t max_bytes);
+absl::StatusOr<std::string> ReadFileToString(Env* env, const std::string& path, size_t max_bytes);
 // Atomic replace: writes `path`.tmp, syncs it, renames it over `path` and syncs
 // the directory holding `path`.
 absl::Status WriteFileAtomically(Env* env, const std::string& path, std::string_view contents);

@@ -15,8 +15,8 @@ namespace gregor::storage {
 namespace {
 
 absl::Status ErrnoStatus(std::string_view what, const std::string& path, int err) {
-  std::string msg = absl::StrCat(absl::string_view(what.data(), what.size()), " ", path, ": ",
-                                 strerror(err));
+  std::string msg =
+      absl::StrCat(absl::string_view(what.data(), what.size()), " ", path, ": ", strerror(err));
   switch (err) {
     case ENOENT:
       return absl::NotFoundError(msg);
@@ -57,8 +57,8 @@ class PosixFile : public File {
   absl::Status WriteAt(uint64_t offset, std::string_view data) override {
     size_t done = 0;
     while (done < data.size()) {
-      ssize_t r = ::pwrite(fd_, data.data() + done, data.size() - done,
-                           static_cast<off_t>(offset + done));
+      ssize_t r =
+          ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
       if (r < 0) {
         if (errno == EINTR) continue;
         return ErrnoStatus("pwrite", path_, errno);
@@ -96,8 +96,7 @@ class PosixFile : public File {
 
 class PosixEnv : public Env {
  public:
-  absl::StatusOr<std::shared_ptr<File>> OpenFile(const std::string& path,
-                                                 OpenMode mode) override {
+  absl::StatusOr<std::shared_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override {
     int flags = O_CLOEXEC;
     switch (mode) {
       case OpenMode::kRead:
@@ -170,9 +169,7 @@ class PosixEnv : public Env {
     return absl::OkStatus();
   }
 
-  bool FileExists(const std::string& path) override {
-    return ::access(path.c_str(), F_OK) == 0;
-  }
+  bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
 
   absl::StatusOr<uint64_t> FileSize(const std::string& path) override {
     struct stat st;
@@ -188,8 +185,7 @@ Env* Env::Default() {
   return env;
 }
 
-absl::StatusOr<std::string> ReadFileToString(Env* env, const std::string& path,
-                                             size_t max_bytes) {
+absl::StatusOr<std::string> ReadFileToString(Env* env, const std::string& path, size_t max_bytes) {
   ASSIGN_OR_RETURN(std::shared_ptr<File> f, env->OpenFile(path, OpenMode::kRead));
   ASSIGN_OR_RETURN(uint64_t size, f->Size());
   if (size > max_bytes) {

@@ -106,8 +106,8 @@ absl::Status Log::Recover() {
     ASSIGN_OR_RETURN(Uuid id, DecodePartitionMetadata(*meta));
     if (!topic_id_.IsZero() && id != topic_id_) {
       return absl::FailedPreconditionError(
-          absl::StrCat(dir_, " belongs to topic id ", id.ToBase64(), ", not ",
-                       topic_id_.ToBase64(), " (an older incarnation of the topic)"));
+          absl::StrCat(dir_, " belongs to topic id ", id.ToBase64(), ", not ", topic_id_.ToBase64(),
+                       " (an older incarnation of the topic)"));
     }
     topic_id_ = id;
   } else if (absl::IsNotFound(meta.status())) {
@@ -163,8 +163,8 @@ absl::Status Log::Recover() {
 
   SegmentList list;
   for (const auto& [base, size] : logs) {
-    list.push_back(std::make_shared<Segment>(segment_ctx_, dir_, base, size,
-                                             cfg.index_interval_bytes));
+    list.push_back(
+        std::make_shared<Segment>(segment_ctx_, dir_, base, size, cfg.index_interval_bytes));
   }
   bool recovered = false;
   if (list.empty()) {
@@ -193,6 +193,19 @@ absl::Status Log::Recover() {
       }
     };
     for (size_t i = first; i < list.size(); ++i) {
+      if (i > first && list[i]->base_offset() < min_base) {
+        // Overlaps the previous segment (e.g. a segment removed by a
+        // truncation that came back): it and everything after it go.
+        LOG(ERROR) << dir_ << ": segment " << list[i]->base_offset()
+                   << " overlaps the previous one, which ends at " << min_base
+                   << "; deleting it and later segments";
+        for (size_t j = i; j < list.size(); ++j) {
+          RETURN_IF_ERROR(list[j]->RenameForDeletion());
+          RETURN_IF_ERROR(list[j]->DeleteRenamedFiles());
+        }
+        list.resize(i);
+        break;
+      }
       ASSIGN_OR_RETURN(uint64_t cut, list[i]->Recover(trusted_below, min_base, on_batch));
       recovered = true;
       pending_sync_.push_back(list[i]);
@@ -263,21 +276,37 @@ absl::Status Log::Recover() {
   flushed_.store(leo);
   recovery_point_.store(leo);
   if (recovered) {
-    LOG(INFO) << dir_ << ": recovered; log " << log_start << ".." << leo << ", "
-              << list.size() << " segments";
+    LOG(INFO) << dir_ << ": recovered; log " << log_start << ".." << leo << ", " << list.size()
+              << " segments";
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(std::span<char> buf,
-                                                                bool as_leader,
-                                                                AppendOrigin origin,
+namespace {
+
+// ValidateBatch without the CRC, for batches whose CRC the caller checked.
+absl::Status CheckBatchStructure(std::string_view batch) {
+  kafka::BatchHeader h = kafka::ParseBatchHeader(batch.data());
+  if (h.magic != 2) {
+    return absl::InvalidArgumentError(absl::StrCat("unsupported record batch magic ", h.magic));
+  }
+  if (h.total_size() != batch.size() || h.last_offset_delta < 0 || h.records_count < 0 ||
+      (h.records_count > 0 && h.records_count - 1 > h.last_offset_delta)) {
+    return absl::DataLossError("record batch header fields are inconsistent");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(std::span<char> buf, bool as_leader,
+                                                                const LeaderAppendOptions& options,
                                                                 const LogConfig& cfg) const {
   if (buf.empty()) return MakeStorageError(StorageError::kInvalidRecord, "empty append");
   if (static_cast<int64_t>(buf.size()) > cfg.segment_bytes) {
-    return MakeStorageError(StorageError::kRecordListTooLarge,
-                            absl::StrCat("append of ", buf.size(), " bytes exceeds segment.bytes ",
-                                         cfg.segment_bytes));
+    return MakeStorageError(
+        StorageError::kRecordListTooLarge,
+        absl::StrCat("append of ", buf.size(), " bytes exceeds segment.bytes ", cfg.segment_bytes));
   }
   const size_t limit = as_leader ? static_cast<size_t>(cfg.max_message_bytes)
                                  : static_cast<size_t>(options_.max_batch_bytes);
@@ -294,12 +323,16 @@ absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(std::span<char> 
       return MakeStorageError(StorageError::kCorruptMessage, size.status().message());
     }
     if (*size > rest.size()) {
-      return MakeStorageError(StorageError::kCorruptMessage,
-                              absl::StrCat("batch of ", *size, " bytes but only ", rest.size(),
-                                           " bytes remain"));
+      return MakeStorageError(
+          StorageError::kCorruptMessage,
+          absl::StrCat("batch of ", *size, " bytes but only ", rest.size(), " bytes remain"));
     }
     std::string_view bytes = rest.substr(0, *size);
-    absl::Status valid = kafka::ValidateBatch(bytes);
+    if (bytes.size() < kafka::kBatchHeaderSize) {
+      return MakeStorageError(StorageError::kCorruptMessage, "batch shorter than its header");
+    }
+    absl::Status valid = options.crc_verified && as_leader ? CheckBatchStructure(bytes)
+                                                           : kafka::ValidateBatch(bytes);
     if (!valid.ok()) {
       return MakeStorageError(absl::IsInvalidArgument(valid) ? StorageError::kInvalidRecord
                                                              : StorageError::kCorruptMessage,
@@ -312,16 +345,16 @@ absl::StatusOr<std::vector<Log::ParsedBatch>> Log::ParseBatches(std::span<char> 
                                 absl::StrCat("batch has ", h.records_count,
                                              " records but lastOffsetDelta ", h.last_offset_delta));
       }
-      if (h.is_control() && origin == AppendOrigin::kClient) {
+      if (h.is_control() && options.origin == AppendOrigin::kClient) {
         return MakeStorageError(StorageError::kInvalidRecord,
                                 "clients may not append control batches");
       }
     } else {
       if (h.base_offset < 0 || (!out.empty() && h.base_offset <= out.back().header.last_offset())) {
-        return MakeStorageError(StorageError::kInvalidRecord,
-                                absl::StrCat("follower batch at ", h.base_offset,
-                                             " does not follow offset ",
-                                             out.empty() ? -1 : out.back().header.last_offset()));
+        return MakeStorageError(
+            StorageError::kInvalidRecord,
+            absl::StrCat("follower batch at ", h.base_offset, " does not follow offset ",
+                         out.empty() ? -1 : out.back().header.last_offset()));
       }
     }
     out.push_back({pos, *size, h});
@@ -340,9 +373,9 @@ absl::Status Log::CheckWritable() const {
 }
 
 absl::StatusOr<AppendResult> Log::AppendAsLeader(std::span<char> buf, LeaderEpoch epoch,
-                                                 AppendOrigin origin) {
+                                                 const LeaderAppendOptions& options) {
   const LogConfig cfg = config();
-  ASSIGN_OR_RETURN(std::vector<ParsedBatch> parsed, ParseBatches(buf, true, origin, cfg));
+  ASSIGN_OR_RETURN(std::vector<ParsedBatch> parsed, ParseBatches(buf, true, options, cfg));
   const int64_t now = clock_->WallMillis();
   const bool append_time = cfg.timestamp_type == TimestampType::kLogAppendTime;
   if (append_time) {
@@ -375,8 +408,7 @@ absl::StatusOr<AppendResult> Log::AppendAsLeader(std::span<char> buf, LeaderEpoc
 
 absl::StatusOr<AppendResult> Log::AppendAsFollower(std::span<char> buf) {
   const LogConfig cfg = config();
-  ASSIGN_OR_RETURN(std::vector<ParsedBatch> parsed,
-                   ParseBatches(buf, false, AppendOrigin::kClient, cfg));
+  ASSIGN_OR_RETURN(std::vector<ParsedBatch> parsed, ParseBatches(buf, false, {}, cfg));
   const int64_t now = clock_->WallMillis();
   absl::StatusOr<AppendResult> result;
   {
@@ -385,8 +417,7 @@ absl::StatusOr<AppendResult> Log::AppendAsFollower(std::span<char> buf) {
     const int64_t leo = leo_.load();
     if (parsed.front().header.base_offset < leo) {
       return MakeStorageError(StorageError::kUnexpectedAppendOffset,
-                              absl::StrCat("follower append at ",
-                                           parsed.front().header.base_offset,
+                              absl::StrCat("follower append at ", parsed.front().header.base_offset,
                                            " is below the log end offset ", leo));
     }
     bool epochs_changed = false;
@@ -488,30 +519,38 @@ absl::StatusOr<ReadResult> Log::Read(Offset start, const ReadOptions& options) c
   }
   const int64_t max_offset = std::min(options.max_offset.value(), leo);
   if (start.value() >= max_offset) return out;
-  std::shared_ptr<const SegmentList> list = segments();
-  auto it = std::upper_bound(list->begin(), list->end(), start.value(),
-                             [](int64_t o, const std::shared_ptr<Segment>& s) {
-                               return o < s->base_offset();
-                             });
-  if (it != list->begin()) --it;
-  int64_t from = start.value();
-  for (; it != list->end(); ++it) {
-    from = std::max(from, (*it)->base_offset());
-    if (from >= max_offset) break;
-    auto slice = (*it)->Read(from, max_offset, options.max_bytes, options.min_one);
-    if (!slice.ok()) {
-      if (absl::IsNotFound(slice.status()) && start.value() < log_start_.load()) {
-        return MakeStorageError(StorageError::kOffsetOutOfRange,
-                                absl::StrCat("offset ", start.value(), " was deleted"));
+  // A segment of the snapshot may be deleted (retention) or replaced
+  // (compaction) while we look at it: try again with a fresh snapshot.
+  for (int attempt = 0;; ++attempt) {
+    std::shared_ptr<const SegmentList> list = segments();
+    auto it = std::upper_bound(
+        list->begin(), list->end(), start.value(),
+        [](int64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset(); });
+    if (it != list->begin()) --it;
+    int64_t from = start.value();
+    absl::Status failed;
+    for (; it != list->end(); ++it) {
+      from = std::max(from, (*it)->base_offset());
+      if (from >= max_offset) break;
+      auto slice = (*it)->Read(from, max_offset, options.max_bytes, options.min_one);
+      if (!slice.ok()) {
+        failed = slice.status();
+        break;
       }
-      return slice.status();
+      if (slice->has_value()) {
+        if ((*slice)->length > 0) {
+          out.region = {(*slice)->file, (*slice)->position, (*slice)->length};
+        }
+        return out;
+      }
     }
-    if (slice->has_value()) {
-      if ((*slice)->length > 0) out.region = {(*slice)->file, (*slice)->position, (*slice)->length};
-      return out;
+    if (failed.ok()) return out;
+    if (!absl::IsNotFound(failed) || attempt >= 3) return failed;
+    if (start.value() < log_start_.load()) {
+      return MakeStorageError(StorageError::kOffsetOutOfRange,
+                              absl::StrCat("offset ", start.value(), " was deleted"));
     }
   }
-  return out;
 }
 
 absl::Status Log::VisitBatchHeaders(
@@ -539,26 +578,35 @@ absl::Status Log::VisitBatchHeaders(
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<Offset>> Log::OffsetForTimestamp(int64_t timestamp_ms) const {
+absl::StatusOr<std::optional<TimestampAndOffset>> Log::OffsetForTimestamp(
+    int64_t timestamp_ms) const {
   std::shared_ptr<const SegmentList> list = segments();
   const int64_t log_start = log_start_.load();
+  const int64_t leo = leo_.load();
   for (const auto& seg : *list) {
     ASSIGN_OR_RETURN(auto max, seg->MaxTimestamp());
     if (max.first < timestamp_ms) continue;
-    ASSIGN_OR_RETURN(std::optional<int64_t> found, seg->FindOffsetByTimestamp(timestamp_ms));
-    if (found) return Offset(std::max(*found, log_start));
+    ASSIGN_OR_RETURN(std::optional<TimestampAndOffset> found,
+                     seg->FindOffsetByTimestamp(timestamp_ms, log_start));
+    if (!found || found->offset >= leo) continue;
+    return found;
   }
-  return std::optional<Offset>();
+  return std::optional<TimestampAndOffset>();
 }
 
-absl::StatusOr<std::pair<int64_t, Offset>> Log::MaxTimestampAndOffset() const {
+absl::StatusOr<std::optional<TimestampAndOffset>> Log::MaxTimestampAndOffset() const {
   std::shared_ptr<const SegmentList> list = segments();
-  std::pair<int64_t, Offset> best{-1, Offset(-1)};
+  std::shared_ptr<Segment> best;
+  int64_t best_ts = -1;
   for (const auto& seg : *list) {
     ASSIGN_OR_RETURN(auto max, seg->MaxTimestamp());
-    if (max.first > best.first) best = {max.first, Offset(max.second)};
+    if (max.first > best_ts) {
+      best_ts = max.first;
+      best = seg;
+    }
   }
-  return best;
+  if (!best) return std::optional<TimestampAndOffset>();
+  return best->FindOffsetByTimestamp(best_ts);
 }
 
 EpochEndOffset Log::EndOffsetForEpoch(LeaderEpoch epoch) const {

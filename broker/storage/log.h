@@ -12,7 +12,8 @@
 //  - fdatasync runs on the shared Flusher (or in Flush()), outside the writer
 //    lock; an append never waits for a sync.
 // Callbacks given to WhenDurable run on a flusher thread or inline in the
-// caller; they must be quick and must not call back into this log's writers.
+// caller, with no lock of the log held; they should be quick (they delay the
+// next group commit of the flusher thread that runs them).
 //
 // Ownership. Always held by std::shared_ptr (Open returns one). Regions
 // returned by Read keep their segment file open on their own.
@@ -49,9 +50,17 @@ namespace gregor::storage {
 // transaction coordinator (writing commit/abort markers) may.
 enum class AppendOrigin { kClient, kCoordinator };
 
+struct LeaderAppendOptions {
+  AppendOrigin origin = AppendOrigin::kClient;
+  // The caller has already checked the CRC-32C of every batch (the gateway's
+  // kafka::ProduceValidator does): skip computing it a second time. The
+  // other checks still run.
+  bool crc_verified = false;
+};
+
 struct AppendResult {
-  Offset first_offset;  // base offset of the first batch
-  Offset last_offset;   // last offset of the last batch
+  Offset first_offset;              // base offset of the first batch
+  Offset last_offset;               // last offset of the last batch
   int64_t log_append_time_ms = -1;  // -1 unless the topic uses LogAppendTime
   Offset log_start_offset;
   int64_t max_timestamp = -1;  // largest batch maxTimestamp appended
@@ -98,8 +107,8 @@ struct LogParams {
   Env* env = nullptr;
   Clock* clock = nullptr;
   Flusher* flusher = nullptr;  // null: WhenDurable syncs inline in the caller
-  const SegmentContext* segment_context = nullptr;  // shared by a broker's logs
-  std::string dir;  // <log.dir>/<topic>-<partition>
+  std::shared_ptr<const SegmentContext> segment_context;  // shared by a broker's logs
+  std::string dir;                                        // <log.dir>/<topic>-<partition>
   TopicPartition topic_partition;
   Uuid topic_id;  // written to partition.metadata; zero: not known
   LogConfig config;
@@ -125,12 +134,13 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
 
   // ---- writes ----
   // Appends one or more RecordBatch v2 batches exactly as received from a
-  // producer, in place: validates each (length, magic, CRC-32C, record count
-  // = lastOffsetDelta + 1), assigns base offsets, stamps `epoch` (and the
-  // append time for LogAppendTime topics), then writes them with one write.
-  // The caller owns `batches`; it is modified and not kept.
+  // producer, in place: validates each (length, magic, CRC-32C unless the
+  // caller says it checked it, record count = lastOffsetDelta + 1), assigns
+  // base offsets, stamps `epoch` (and the append time for LogAppendTime
+  // topics), then writes them with one write. The caller owns `batches`; it
+  // is modified and not kept.
   absl::StatusOr<AppendResult> AppendAsLeader(std::span<char> batches, LeaderEpoch epoch,
-                                              AppendOrigin origin = AppendOrigin::kClient);
+                                              const LeaderAppendOptions& options = {});
   // Appends batches fetched from the leader, offsets and epochs already set:
   // the first must start at or after the log end offset and offsets must
   // increase (compacted logs have gaps). Updates the epoch cache.
@@ -154,12 +164,12 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   Offset durable_offset() const { return Offset(flushed_.load()); }
   // Everything below it is on disk with its index entries (see checkpoint.md).
   Offset recovery_point() const { return Offset(recovery_point_.load()); }
-  // ListOffsets by timestamp: the base offset of the first batch with a
-  // timestamp >= `timestamp_ms`, or nullopt when there is none.
-  absl::StatusOr<std::optional<Offset>> OffsetForTimestamp(int64_t timestamp_ms) const;
-  // ListOffsets MAX_TIMESTAMP: (largest timestamp, base offset of the batch
-  // holding it); (-1, -1) for an empty log.
-  absl::StatusOr<std::pair<int64_t, Offset>> MaxTimestampAndOffset() const;
+  // ListOffsets by timestamp: the first record with a timestamp >=
+  // `timestamp_ms` (its timestamp and offset), or nullopt when there is none.
+  absl::StatusOr<std::optional<TimestampAndOffset>> OffsetForTimestamp(int64_t timestamp_ms) const;
+  // ListOffsets MAX_TIMESTAMP: the first record with the largest timestamp,
+  // or nullopt for an empty log.
+  absl::StatusOr<std::optional<TimestampAndOffset>> MaxTimestampAndOffset() const;
   // OffsetForLeaderEpoch.
   EpochEndOffset EndOffsetForEpoch(LeaderEpoch epoch) const;
   std::optional<LeaderEpoch> LatestEpoch() const;
@@ -233,7 +243,7 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   explicit Log(LogParams params);
   absl::Status Recover();
   absl::StatusOr<std::vector<ParsedBatch>> ParseBatches(std::span<char> batches, bool as_leader,
-                                                        AppendOrigin origin,
+                                                        const LeaderAppendOptions& options,
                                                         const LogConfig& cfg) const;
   absl::StatusOr<AppendResult> AppendLocked(std::span<char> buf,
                                             const std::vector<ParsedBatch>& parsed,
@@ -261,9 +271,8 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   // Swaps a compacted replacement in for `group` (consecutive inactive
   // segments ending where the segment at `end` begins); Aborted when the log
   // changed meanwhile. See docs/formats/segment.md, "Compaction swap".
-  absl::Status ReplaceWithCleaned(const std::vector<std::shared_ptr<Segment>>& group,
-                                  int64_t end, const std::string& cleaned_path,
-                                  uint64_t cleaned_size);
+  absl::Status ReplaceWithCleaned(const std::vector<std::shared_ptr<Segment>>& group, int64_t end,
+                                  const std::string& cleaned_path, uint64_t cleaned_size);
   absl::Status TruncateFullyLocked(int64_t offset, std::vector<std::shared_ptr<Segment>>* renamed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Finishes a compaction swap interrupted by a crash (see segment.md).
@@ -271,6 +280,8 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   // Durability machinery.
   void RequestFlush();
   absl::Status DoFlush();
+  // Syncs and advances the durable offset; the caller completes the waiters
+  // (after releasing flush_mu_).
   absl::Status DoFlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mu_);
   void CompleteWaiters(int64_t durable);
   // Removes and returns the waiters for offsets above `end` (all: -1).
@@ -284,7 +295,7 @@ class Log : public FlushTarget, public std::enable_shared_from_this<Log> {
   Env* const env_;
   Clock* const clock_;
   Flusher* const flusher_;
-  const SegmentContext* const segment_ctx_;
+  const std::shared_ptr<const SegmentContext> segment_ctx_;
   const StorageOptions options_;
   const std::function<absl::Status()> on_recovery_point_lowered_;
   Uuid topic_id_;

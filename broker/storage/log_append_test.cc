@@ -29,7 +29,8 @@ TEST_F(LogAppendTest, NewLogIsEmptyAtZero) {
 
 TEST_F(LogAppendTest, LeaderAppendAssignsOffsetsAndEpochInPlace) {
   auto log = OpenLog();
-  std::string buf = MakeBatch(999, 3) + MakeBatch(999, 2);  // producers send base offset 0..anything
+  std::string buf =
+      MakeBatch(999, 3) + MakeBatch(999, 2);  // producers send base offset 0..anything
   auto r = log->AppendAsLeader({buf.data(), buf.size()}, LeaderEpoch(7));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->first_offset, Offset(0));
@@ -101,6 +102,27 @@ TEST_F(LogAppendTest, RejectsCorruptBatchesWithClearErrors) {
   EXPECT_EQ(log->log_end_offset(), Offset(0));  // nothing was appended
 }
 
+TEST_F(LogAppendTest, CrcCheckCanBeLeftToTheGateway) {
+  auto log = OpenLog();
+  LeaderAppendOptions checked;
+  checked.crc_verified = true;
+  // Structure is still checked...
+  std::string bad_magic = MakeBatch(0, 2);
+  bad_magic[kafka::batch_offsets::kMagic] = 3;
+  EXPECT_EQ(GetStorageError(
+                log->AppendAsLeader({bad_magic.data(), bad_magic.size()}, LeaderEpoch(0), checked)
+                    .status()),
+            StorageError::kInvalidRecord);
+  std::string short_batch = MakeBatch(0, 2);
+  short_batch.resize(40);
+  EXPECT_FALSE(
+      log->AppendAsLeader({short_batch.data(), short_batch.size()}, LeaderEpoch(0), checked).ok());
+  // ...but the CRC is not computed again.
+  std::string b = MakeBatch(0, 2);
+  b[b.size() - 1] ^= 1;
+  EXPECT_TRUE(log->AppendAsLeader({b.data(), b.size()}, LeaderEpoch(0), checked).ok());
+}
+
 TEST_F(LogAppendTest, RejectsRecordCountNotMatchingOffsets) {
   auto log = OpenLog();
   BatchSpec spec;
@@ -123,7 +145,7 @@ TEST_F(LogAppendTest, ControlBatchesOnlyFromTheCoordinator) {
   EXPECT_EQ(GetStorageError(r.status()), StorageError::kInvalidRecord);
   marker = MakeControlBatch(0, 42, 1, true);
   r = log->AppendAsLeader({marker.data(), marker.size()}, LeaderEpoch(0),
-                          AppendOrigin::kCoordinator);
+                          {.origin = AppendOrigin::kCoordinator});
   EXPECT_TRUE(r.ok()) << r.status();
 }
 
@@ -195,8 +217,8 @@ TEST_F(LogAppendTest, FollowerAppendKeepsOffsetsAndEpochs) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->first_offset, Offset(0));
   EXPECT_EQ(r->last_offset, Offset(3));
-  EXPECT_EQ(log->EpochEntries(), (std::vector<EpochEntry>{{LeaderEpoch(2), Offset(0)},
-                                                          {LeaderEpoch(5), Offset(2)}}));
+  EXPECT_EQ(log->EpochEntries(),
+            (std::vector<EpochEntry>{{LeaderEpoch(2), Offset(0)}, {LeaderEpoch(5), Offset(2)}}));
   EXPECT_EQ(log->EndOffsetForEpoch(LeaderEpoch(2)), (EpochEndOffset{LeaderEpoch(2), Offset(2)}));
   EXPECT_EQ(log->EndOffsetForEpoch(LeaderEpoch(5)), (EpochEndOffset{LeaderEpoch(5), Offset(4)}));
   auto persisted = ReadEpochCheckpoint(&env_, dir_.Sub("orders-0/leader-epoch-checkpoint"));
@@ -228,8 +250,8 @@ TEST_F(LogAppendTest, NewEpochIsPersistedOnFirstAppend) {
   AppendRecords(*log, 3, 10, 1);
   AppendRecords(*log, 3, 10, 1);
   AppendRecords(*log, 3, 10, 4);
-  EXPECT_EQ(log->EpochEntries(), (std::vector<EpochEntry>{{LeaderEpoch(1), Offset(0)},
-                                                          {LeaderEpoch(4), Offset(6)}}));
+  EXPECT_EQ(log->EpochEntries(),
+            (std::vector<EpochEntry>{{LeaderEpoch(1), Offset(0)}, {LeaderEpoch(4), Offset(6)}}));
   ASSERT_TRUE(log->AssignEpochStartOffset(LeaderEpoch(6), Offset(9)).ok());
   EXPECT_EQ(log->LatestEpoch(), LeaderEpoch(6));
   EXPECT_EQ(log->EndOffsetForEpoch(LeaderEpoch(4)), (EpochEndOffset{LeaderEpoch(4), Offset(9)}));

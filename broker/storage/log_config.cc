@@ -12,13 +12,20 @@ namespace {
 
 const std::set<std::string>& Keys() {
   static const auto* keys = new std::set<std::string>{
-      "segment.bytes",         "segment.ms",
-      "segment.index.bytes",   "index.interval.bytes",
-      "max.message.bytes",     "message.timestamp.type",
-      "flush.messages",        "flush.ms",
-      "retention.ms",          "retention.bytes",
-      "cleanup.policy",        "delete.retention.ms",
-      "min.cleanable.dirty.ratio", "min.compaction.lag.ms",
+      "segment.bytes",
+      "segment.ms",
+      "segment.index.bytes",
+      "index.interval.bytes",
+      "max.message.bytes",
+      "message.timestamp.type",
+      "flush.messages",
+      "flush.ms",
+      "retention.ms",
+      "retention.bytes",
+      "cleanup.policy",
+      "delete.retention.ms",
+      "min.cleanable.dirty.ratio",
+      "min.compaction.lag.ms",
       "max.compaction.lag.ms",
   };
   return *keys;

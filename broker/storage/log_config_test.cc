@@ -33,14 +33,14 @@ TEST(LogConfigTest, ParsesKafkaNamesAndIgnoresOtherKeys) {
 }
 
 TEST(LogConfigTest, RejectsBadValuesNamingTheKey) {
-  for (auto [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"segment.bytes", "10"},
-           {"segment.bytes", "4294967296"},
-           {"retention.ms", "-2"},
-           {"cleanup.policy", "forever"},
-           {"message.timestamp.type", "Now"},
-           {"flush.messages", "x"},
-           {"min.cleanable.dirty.ratio", "2"}}) {
+  for (auto [k, v] :
+       std::vector<std::pair<std::string, std::string>>{{"segment.bytes", "10"},
+                                                        {"segment.bytes", "4294967296"},
+                                                        {"retention.ms", "-2"},
+                                                        {"cleanup.policy", "forever"},
+                                                        {"message.timestamp.type", "Now"},
+                                                        {"flush.messages", "x"},
+                                                        {"min.cleanable.dirty.ratio", "2"}}) {
     auto c = LogConfig::FromMap({{k, v}});
     ASSERT_FALSE(c.ok()) << k << "=" << v;
     EXPECT_NE(c.status().message().find(k), std::string::npos);

@@ -53,6 +53,24 @@ TEST_F(LogDurabilityTest, SharedFlusherCompletesEveryWaiter) {
   EXPECT_LE(env_.sync_count(), 300 + 5);  // group commit never needs more syncs than waits
 }
 
+TEST_F(LogDurabilityTest, CallbacksMayCallBackIntoTheLog) {
+  flusher_ = std::make_unique<Flusher>(1);
+  auto log = OpenLog();
+  AppendRecords(*log, 4);
+  AppendRecords(*log, 4);
+  absl::Notification done;
+  absl::Status truncated;
+  log->WhenDurable(Offset(8), [&](absl::Status s) {
+    EXPECT_TRUE(s.ok());
+    truncated = log->TruncateTo(Offset(4));  // takes the log's locks
+    EXPECT_TRUE(log->Flush().ok());
+    done.Notify();
+  });
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  EXPECT_TRUE(truncated.ok()) << truncated;
+  EXPECT_EQ(log->log_end_offset(), Offset(4));
+}
+
 TEST_F(LogDurabilityTest, WithoutSyncBeforeAckWaitsCompleteAtOnce) {
   options_.sync_before_ack = false;
   auto log = OpenLog();
@@ -126,12 +144,11 @@ TEST_F(LogDurabilityTest, AcknowledgedBatchesSurvivePowerLoss) {
     for (uint64_t seed = 1; seed <= 5; ++seed) {
       testing::TempDir dir;
       FaultInjectionEnv env(Env::Default());
-      SegmentCache cache(16);
-      SegmentContext ctx{&env, &cache, 64 << 20};
+      auto ctx = SegmentContext::Make(&env, std::make_shared<SegmentCache>(16));
       std::mt19937_64 rng(seed);
       LogParams p = Params();
       p.env = &env;
-      p.segment_context = &ctx;
+      p.segment_context = ctx;
       p.dir = dir.Sub("t-0");
       p.config.segment_bytes = 4096;
       int64_t acked = 0;
@@ -147,11 +164,11 @@ TEST_F(LogDurabilityTest, AcknowledgedBatchesSurvivePowerLoss) {
           ASSERT_TRUE(r.ok());
           if (rng() % 5 == 0) {
             absl::Notification n;
-            (*log)->WhenDurable(r->last_offset + 1, [&, end = r->last_offset.value() + 1](
-                                                        absl::Status s) {
-              if (s.ok()) acked = std::max(acked, end);
-              n.Notify();
-            });
+            (*log)->WhenDurable(r->last_offset + 1,
+                                [&, end = r->last_offset.value() + 1](absl::Status s) {
+                                  if (s.ok()) acked = std::max(acked, end);
+                                  n.Notify();
+                                });
             n.WaitForNotification();
           }
           if (rng() % 17 == 0) recovery_point = (*log)->CheckpointRecoveryPoint()->value();

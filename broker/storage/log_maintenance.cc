@@ -84,7 +84,9 @@ absl::Status Log::TruncateTo(Offset offset) {
       RemoveSegments(victims, &renamed);
       status = keep->MakeActive();
       if (status.ok()) status = keep->TruncateTo(target).status();
-      if (status.ok()) status = keep->SyncLog();  // the cut must not come back
+      // Neither the cut nor the removed segments may come back after a crash.
+      if (status.ok()) status = keep->SyncLog();
+      if (status.ok() && !victims.empty()) status = env_->SyncDir(dir_);
       if (!status.ok()) {
         Fail(status);
       } else {
@@ -101,8 +103,8 @@ absl::Status Log::TruncateTo(Offset offset) {
     cut = TakeWaitersAbove(leo_.load());
   }
   DeleteRemovedFiles(renamed);
-  RunWaiters(std::move(cut), MakeStorageError(StorageError::kTruncated,
-                                              absl::StrCat(dir_, " was truncated")));
+  RunWaiters(std::move(cut),
+             MakeStorageError(StorageError::kTruncated, absl::StrCat(dir_, " was truncated")));
   RunFailedWaiters();
   return status;
 }
@@ -117,8 +119,8 @@ absl::Status Log::TruncateFullyLocked(int64_t offset,
     renamed->push_back(seg);
   }
   pending_sync_.clear();
-  auto seg = std::make_shared<Segment>(segment_ctx_, dir_, offset, 0,
-                                       config().index_interval_bytes);
+  auto seg =
+      std::make_shared<Segment>(segment_ctx_, dir_, offset, 0, config().index_interval_bytes);
   absl::Status s = seg->CreateActive();
   if (s.ok()) s = env_->SyncDir(dir_);
   if (!s.ok()) {
@@ -151,8 +153,8 @@ absl::Status Log::TruncateFullyAndStartAt(Offset offset) {
     cut = TakeWaitersAbove(offset.value());
   }
   DeleteRemovedFiles(renamed);
-  RunWaiters(std::move(cut), MakeStorageError(StorageError::kTruncated,
-                                              absl::StrCat(dir_, " was truncated")));
+  RunWaiters(std::move(cut),
+             MakeStorageError(StorageError::kTruncated, absl::StrCat(dir_, " was truncated")));
   return status;
 }
 
@@ -162,10 +164,10 @@ absl::Status Log::AdvanceLogStartOffset(Offset offset) {
     absl::MutexLock l(&mu_);
     RETURN_IF_ERROR(CheckWritable());
     if (offset.value() > hw_.load()) {
-      return MakeStorageError(StorageError::kOffsetOutOfRange,
-                              absl::StrCat("cannot move the log start of ", tp_.DirName(), " to ",
-                                           offset.value(), ", past the high watermark ",
-                                           hw_.load()));
+      return MakeStorageError(
+          StorageError::kOffsetOutOfRange,
+          absl::StrCat("cannot move the log start of ", tp_.DirName(), " to ", offset.value(),
+                       ", past the high watermark ", hw_.load()));
     }
     if (offset.value() <= log_start_.load()) return absl::OkStatus();
     RETURN_IF_ERROR(SetLogStartLocked(offset.value()));
@@ -324,6 +326,8 @@ absl::Status Log::DoFlush() {
     absl::MutexLock fl(&flush_mu_);
     s = DoFlushLocked();
   }
+  // Callbacks run with no lock of this log held.
+  if (s.ok()) CompleteWaiters(flushed_.load());
   RunFailedWaiters();
   return s;
 }
@@ -365,7 +369,6 @@ absl::Status Log::DoFlushLocked() {
   while (prev < target && !flushed_.compare_exchange_weak(prev, target)) {
   }
   last_flush_ms_.store(clock_->WallMillis());
-  CompleteWaiters(target);
   return absl::OkStatus();
 }
 
@@ -420,8 +423,15 @@ void Log::Fail(const absl::Status& error) {
 // ------------------------------------------------------- replication helpers
 
 void Log::SetHighWatermark(Offset hw) {
-  absl::MutexLock l(&mu_);
+  // Lock-free so that a slow append never delays the replication path. A
+  // truncation racing with this can leave hw above the new log end for a
+  // moment; the clamp below (and every reader's min with the log end) fixes
+  // that.
   hw_.store(std::clamp(hw.value(), log_start_.load(), leo_.load()));
+  int64_t cur = hw_.load();
+  for (int64_t leo = leo_.load(); cur > leo; leo = leo_.load()) {
+    if (hw_.compare_exchange_weak(cur, leo)) break;
+  }
 }
 
 absl::Status Log::AssignEpochStartOffset(LeaderEpoch epoch, Offset start_offset) {
@@ -470,8 +480,8 @@ absl::Status Log::Close() {
       waiters_error_ = MakeStorageError(StorageError::kLogClosed, absl::StrCat(dir_, " is closed"));
     }
   }
-  RunWaiters(std::move(rest), MakeStorageError(StorageError::kLogClosed,
-                                               absl::StrCat(dir_, " was closed")));
+  RunWaiters(std::move(rest),
+             MakeStorageError(StorageError::kLogClosed, absl::StrCat(dir_, " was closed")));
   RunFailedWaiters();
   return s;
 }
@@ -510,14 +520,15 @@ absl::Status Log::ReplaceWithCleaned(const std::vector<std::shared_ptr<Segment>>
       same = list[at + k] == group[k] && !group[k]->is_active();
     }
     if (!same) {
-      return absl::AbortedError(absl::StrCat(dir_, ": the log changed while cleaning [", base,
-                                             ", ", end, ")"));
+      return absl::AbortedError(
+          absl::StrCat(dir_, ": the log changed while cleaning [", base, ", ", end, ")"));
     }
     // The marker makes the swap complete itself after a crash from here on.
     const std::string marker = JoinPath(dir_, Segment::FileName(base, kSwapSuffix));
     absl::Status s = WriteFileAtomically(env_, marker, absl::StrCat("end ", end, "\n"));
     for (size_t k = 0; s.ok() && k < group.size(); ++k) s = group[k]->RenameForDeletion();
-    if (s.ok()) s = env_->RenameFile(cleaned_path, JoinPath(dir_, Segment::FileName(base, kLogSuffix)));
+    if (s.ok())
+      s = env_->RenameFile(cleaned_path, JoinPath(dir_, Segment::FileName(base, kLogSuffix)));
     if (s.ok()) s = env_->SyncDir(dir_);
     if (!s.ok()) {
       Fail(s);  // the directory is between two states: recovery finishes the swap
@@ -559,8 +570,7 @@ absl::Status Log::CompleteInterruptedSwaps() {
     if (!absl::ConsumePrefix(&t, "end ") || !absl::SimpleAtoi(t, &end) || end <= *base) {
       return absl::DataLossError(absl::StrCat(marker, ": bad swap marker '", text, "'"));
     }
-    LOG(WARNING) << dir_ << ": completing the compaction swap of [" << *base << ", " << end
-                 << ")";
+    LOG(WARNING) << dir_ << ": completing the compaction swap of [" << *base << ", " << end << ")";
     // Old segments inside the range go; the base segment's files are replaced.
     for (const std::string& other : names) {
       for (const char* suffix : {kLogSuffix, kIndexSuffix, kTimeIndexSuffix}) {

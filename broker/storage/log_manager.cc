@@ -17,8 +17,10 @@ LogManager::LogManager(Env* env, Clock* clock, LogManagerOptions options)
     : env_(env),
       clock_(clock),
       options_(std::move(options)),
-      cache_(static_cast<size_t>(std::max(1, options_.storage.max_open_segments))),
-      segment_ctx_{env, &cache_, static_cast<size_t>(options_.storage.max_batch_bytes)},
+      cache_(std::make_shared<SegmentCache>(
+          static_cast<size_t>(std::max(1, options_.storage.max_open_segments)))),
+      segment_ctx_(
+          SegmentContext::Make(env, cache_, static_cast<size_t>(options_.storage.max_batch_bytes))),
       flusher_(std::make_unique<Flusher>(std::max(1, options_.storage.flusher_threads))),
       cleaner_(std::make_unique<Cleaner>(env, clock, options_.storage)),
       checkpoint_mu_(new absl::Mutex[options_.log_dirs.size()]) {}
@@ -99,7 +101,7 @@ LogParams LogManager::MakeParams(const std::string& dir, const TopicPartition& t
   p.env = env_;
   p.clock = clock_;
   p.flusher = flusher_.get();
-  p.segment_context = &segment_ctx_;
+  p.segment_context = segment_ctx_;
   p.dir = JoinPath(dir, tp.DirName());
   p.topic_partition = tp;
   p.config = options_.default_config;
@@ -166,9 +168,9 @@ absl::Status LogManager::Load() {
     absl::MutexLock l(&mu_);
     for (size_t i = 0; i < pending.size(); ++i) {
       if (!opened[i].ok()) {
-        return absl::Status(opened[i].status().code(),
-                            absl::StrCat("opening ", pending[i].params.dir, ": ",
-                                         opened[i].status().message()));
+        return absl::Status(
+            opened[i].status().code(),
+            absl::StrCat("opening ", pending[i].params.dir, ": ", opened[i].status().message()));
       }
       if (logs_.count(pending[i].tp)) {
         return absl::FailedPreconditionError(
@@ -222,9 +224,8 @@ absl::StatusOr<std::shared_ptr<Log>> LogManager::GetOrCreateLog(const TopicParti
   if (existing) {
     const Uuid& have = existing->topic_id();
     if (!topic_id.IsZero() && !have.IsZero() && have != topic_id) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(tp.DirName(), " holds topic id ", have.ToBase64(), ", not ",
-                       topic_id.ToBase64()));
+      return absl::FailedPreconditionError(absl::StrCat(
+          tp.DirName(), " holds topic id ", have.ToBase64(), ", not ", topic_id.ToBase64()));
     }
     existing->SetConfig(config);
     return existing;
@@ -253,8 +254,7 @@ absl::Status LogManager::DeleteLog(const TopicPartition& tp) {
   e.log->MarkDeleted();
   // Kafka's layout: rename first, so a crash leaves a "-delete" directory.
   absl::BitGen gen;
-  const std::string doomed =
-      absl::StrCat(e.log->dir(), ".", Uuid::Random(gen).ToHex(), "-delete");
+  const std::string doomed = absl::StrCat(e.log->dir(), ".", Uuid::Random(gen).ToHex(), "-delete");
   RETURN_IF_ERROR(env_->RenameFile(e.log->dir(), doomed));
   RETURN_IF_ERROR(env_->SyncDir(options_.log_dirs[e.dir]));
   RETURN_IF_ERROR(WriteRecoveryCheckpoint(e.dir));

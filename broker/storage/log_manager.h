@@ -8,8 +8,8 @@
 // doing fdatasync and the descriptors held by inactive segments are bounded
 // broker-wide (active segments hold one descriptor each).
 //
-// Thread-safe. Logs handed out stay valid after DeleteLog/Shutdown (they
-// refuse writes) but must not be used once the LogManager is destroyed.
+// Thread-safe. Logs handed out stay valid after DeleteLog, Shutdown and the
+// manager's destruction: they are closed (writes refused, reads still work).
 #ifndef GREGOR_BROKER_STORAGE_LOG_MANAGER_H_
 #define GREGOR_BROKER_STORAGE_LOG_MANAGER_H_
 
@@ -87,7 +87,7 @@ class LogManager {
   absl::Status Shutdown();
 
   const std::vector<std::string>& log_dirs() const { return options_.log_dirs; }
-  SegmentCache* segment_cache() { return &cache_; }
+  SegmentCache* segment_cache() { return cache_.get(); }
   Flusher* flusher() { return flusher_.get(); }
   Cleaner* cleaner() { return cleaner_.get(); }
 
@@ -117,8 +117,8 @@ class LogManager {
   Env* const env_;
   Clock* const clock_;
   const LogManagerOptions options_;
-  SegmentCache cache_;
-  SegmentContext segment_ctx_;
+  std::shared_ptr<SegmentCache> cache_;
+  std::shared_ptr<const SegmentContext> segment_ctx_;
   std::unique_ptr<Flusher> flusher_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Scheduler> cleaner_scheduler_;

@@ -62,15 +62,17 @@ TEST_F(LogManagerTest, CreatesLogsSpreadOverTheLogDirs) {
   EXPECT_NE(m->GetLog({"orders", 3}), nullptr);
   EXPECT_EQ(m->GetLog({"orders", 9}), nullptr);
   // Same partition, other topic id: an old incarnation.
+  EXPECT_TRUE(absl::IsFailedPrecondition(
+      m->GetOrCreateLog({"orders", 0}, Uuid(2, 2), LogConfig()).status()));
   EXPECT_TRUE(
-      absl::IsFailedPrecondition(m->GetOrCreateLog({"orders", 0}, Uuid(2, 2), LogConfig()).status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(m->GetOrCreateLog({"bad/name", 0}, Uuid(), LogConfig()).status()));
+      absl::IsInvalidArgument(m->GetOrCreateLog({"bad/name", 0}, Uuid(), LogConfig()).status()));
 }
 
 TEST_F(LogManagerTest, CleanShutdownWritesCheckpointsAndMarkerAndReopens) {
   {
     auto m = Open(Options());
-    auto log = *m->GetOrCreateLog({"t", 0}, Uuid(1, 1), m->AllLogs().empty() ? LogConfig() : LogConfig());
+    auto log =
+        *m->GetOrCreateLog({"t", 0}, Uuid(1, 1), m->AllLogs().empty() ? LogConfig() : LogConfig());
     Append(*log, 50);
     log->SetHighWatermark(Offset(60));
     ASSERT_TRUE(log->AdvanceLogStartOffset(Offset(10)).ok());
@@ -118,8 +120,8 @@ TEST_F(LogManagerTest, TruncationBelowTheRecoveryPointRewritesTheCheckpointAtOnc
   Append(*log, 30);
   ASSERT_TRUE(log->Flush().ok());
   ASSERT_TRUE(m->CheckpointRecoveryPoints().ok());
-  const std::string cp = log->dir().substr(0, log->dir().rfind('/')) +
-                         "/recovery-point-offset-checkpoint";
+  const std::string cp =
+      log->dir().substr(0, log->dir().rfind('/')) + "/recovery-point-offset-checkpoint";
   EXPECT_EQ(ReadOffsetCheckpoint(Env::Default(), cp)->at({"t", 0}), 60);
   ASSERT_TRUE(log->TruncateTo(Offset(20)).ok());
   EXPECT_EQ(ReadOffsetCheckpoint(Env::Default(), cp)->at({"t", 0}), 20);
@@ -142,6 +144,25 @@ TEST_F(LogManagerTest, DeleteLogRemovesTheDirectory) {
   m = Open(Options());
   EXPECT_FALSE(Env::Default()->FileExists(dir_.Sub("d0/old-3.abc-delete")));
   EXPECT_EQ(m->log_count(), 0u);
+}
+
+TEST_F(LogManagerTest, LogsOutliveTheManagerClosed) {
+  std::shared_ptr<Log> log;
+  {
+    auto m = Open(Options());
+    log = *m->GetOrCreateLog({"t", 0}, Uuid(), LogConfig());
+    Append(*log, 20);
+  }
+  // Reads still work; writes and waits are refused.
+  auto r = log->Read(Offset(0), ReadOptions{});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->region.empty());
+  std::string b = MakeBatch(0, 1);
+  EXPECT_FALSE(log->AppendAsLeader({b.data(), b.size()}, LeaderEpoch(1)).ok());
+  absl::Status waited;
+  log->WhenDurable(Offset(1000), [&](absl::Status s) { waited = s; });
+  EXPECT_FALSE(waited.ok());
+  log.reset();
 }
 
 TEST_F(LogManagerTest, RetentionRunsOnTheInjectedClock) {

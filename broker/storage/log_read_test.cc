@@ -35,8 +35,10 @@ TEST_F(LogReadTest, EmptyLogReadsNothingAtZeroAndRefusesBeyond) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->region.empty());
   EXPECT_EQ(r->log_end_offset, Offset(0));
-  EXPECT_EQ(GetStorageError(log->Read(Offset(1), Opts()).status()), StorageError::kOffsetOutOfRange);
-  EXPECT_EQ(GetStorageError(log->Read(Offset(-1), Opts()).status()), StorageError::kOffsetOutOfRange);
+  EXPECT_EQ(GetStorageError(log->Read(Offset(1), Opts()).status()),
+            StorageError::kOffsetOutOfRange);
+  EXPECT_EQ(GetStorageError(log->Read(Offset(-1), Opts()).status()),
+            StorageError::kOffsetOutOfRange);
 }
 
 TEST_F(LogReadTest, ReadAtTheLogEndIsEmptyAndPastItIsOutOfRange) {
@@ -125,7 +127,8 @@ TEST_F(LogReadTest, OffsetsBelowTheLogStartAreOutOfRange) {
   for (int i = 0; i < 5; ++i) AppendRecords(*log, 2);
   log->SetHighWatermark(Offset(10));
   ASSERT_TRUE(log->AdvanceLogStartOffset(Offset(4)).ok());
-  EXPECT_EQ(GetStorageError(log->Read(Offset(3), Opts()).status()), StorageError::kOffsetOutOfRange);
+  EXPECT_EQ(GetStorageError(log->Read(Offset(3), Opts()).status()),
+            StorageError::kOffsetOutOfRange);
   auto r = log->Read(Offset(4), Opts());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(BaseOffsets(r->region).front(), 4);
@@ -140,15 +143,20 @@ TEST_F(LogReadTest, FindsOffsetsByTimestampAcrossSegments) {
     AppendRecords(*log, 2, 100);  // batch i: timestamps t0+100(i+1), +1
   }
   ASSERT_GE(log->segment_count(), 3);
-  EXPECT_EQ(*log->OffsetForTimestamp(0), Offset(0));
-  EXPECT_EQ(*log->OffsetForTimestamp(t0 + 1001), Offset(18));  // batch 9: t0+1000, t0+1001
-  EXPECT_EQ(*log->OffsetForTimestamp(t0 + 1002), Offset(20));
-  EXPECT_EQ(*log->OffsetForTimestamp(t0 + 2001), Offset(38));
-  EXPECT_EQ(*log->OffsetForTimestamp(t0 + 2002), std::nullopt);
+  using TO = TimestampAndOffset;
+  // Batch i holds offsets 2i (timestamp t0+100(i+1)) and 2i+1 (one ms later).
+  EXPECT_EQ(**log->OffsetForTimestamp(0), (TO{t0 + 100, 0}));
+  EXPECT_EQ(**log->OffsetForTimestamp(t0 + 1001), (TO{t0 + 1001, 19}));
+  EXPECT_EQ(**log->OffsetForTimestamp(t0 + 1002), (TO{t0 + 1100, 20}));
+  EXPECT_EQ(**log->OffsetForTimestamp(t0 + 2001), (TO{t0 + 2001, 39}));
+  EXPECT_FALSE(log->OffsetForTimestamp(t0 + 2002)->has_value());
   auto max = log->MaxTimestampAndOffset();
-  ASSERT_TRUE(max.ok());
-  EXPECT_EQ(max->first, t0 + 2001);
-  EXPECT_EQ(max->second, Offset(38));
+  ASSERT_TRUE(max.ok() && max->has_value());
+  EXPECT_EQ(**max, (TO{t0 + 2001, 39}));
+  // After DeleteRecords, answers start at the log start.
+  log->SetHighWatermark(log->log_end_offset());
+  ASSERT_TRUE(log->AdvanceLogStartOffset(Offset(25)).ok());
+  EXPECT_EQ(**log->OffsetForTimestamp(0), (TO{t0 + 1301, 25}));
 }
 
 TEST_F(LogReadTest, VisitsBatchHeadersFromAnOffset) {
@@ -156,18 +164,22 @@ TEST_F(LogReadTest, VisitsBatchHeadersFromAnOffset) {
   auto log = OpenLog();
   for (int i = 0; i < 12; ++i) AppendRecords(*log, 2, 100);
   std::vector<int64_t> seen;
-  ASSERT_TRUE(log->VisitBatchHeaders(Offset(7), [&](const kafka::BatchHeader& h) {
-                   seen.push_back(h.base_offset);
-                   return true;
-                 }).ok());
+  ASSERT_TRUE(log->VisitBatchHeaders(Offset(7),
+                                     [&](const kafka::BatchHeader& h) {
+                                       seen.push_back(h.base_offset);
+                                       return true;
+                                     })
+                  .ok());
   ASSERT_EQ(seen.size(), 9u);
   EXPECT_EQ(seen.front(), 6);
   EXPECT_EQ(seen.back(), 22);
   seen.clear();
-  ASSERT_TRUE(log->VisitBatchHeaders(Offset(0), [&](const kafka::BatchHeader& h) {
-                   seen.push_back(h.base_offset);
-                   return seen.size() < 3;
-                 }).ok());
+  ASSERT_TRUE(log->VisitBatchHeaders(Offset(0),
+                                     [&](const kafka::BatchHeader& h) {
+                                       seen.push_back(h.base_offset);
+                                       return seen.size() < 3;
+                                     })
+                  .ok());
   EXPECT_EQ(seen.size(), 3u);
 }
 

@@ -153,8 +153,10 @@ TEST_F(LogRecoveryTest, EpochEntriesBeyondTheRecoveredEndAreDropped) {
   std::vector<int64_t> bases = FillAndDrop();
   // The checkpoint claims an epoch that never made it to disk.
   ASSERT_TRUE(WriteEpochCheckpoint(&env_, dir_.Sub("orders-0/leader-epoch-checkpoint"),
-                                   {{LeaderEpoch(0), Offset(0)}, {LeaderEpoch(1), Offset(20)},
-                                    {LeaderEpoch(2), Offset(40)}, {LeaderEpoch(3), Offset(60)},
+                                   {{LeaderEpoch(0), Offset(0)},
+                                    {LeaderEpoch(1), Offset(20)},
+                                    {LeaderEpoch(2), Offset(40)},
+                                    {LeaderEpoch(3), Offset(60)},
                                     {LeaderEpoch(9), Offset(80)}})
                   .ok());
   auto log = Reopen(false, bases.back());
@@ -164,10 +166,11 @@ TEST_F(LogRecoveryTest, EpochEntriesBeyondTheRecoveredEndAreDropped) {
 TEST_F(LogRecoveryTest, EpochsOfRecoveredBatchesAreAssigned) {
   std::vector<int64_t> bases = FillAndDrop();
   // The checkpoint lost the newest epoch (written, then the crash).
-  ASSERT_TRUE(WriteEpochCheckpoint(&env_, dir_.Sub("orders-0/leader-epoch-checkpoint"),
-                                   {{LeaderEpoch(0), Offset(0)}, {LeaderEpoch(1), Offset(20)},
-                                    {LeaderEpoch(2), Offset(40)}})
-                  .ok());
+  ASSERT_TRUE(
+      WriteEpochCheckpoint(
+          &env_, dir_.Sub("orders-0/leader-epoch-checkpoint"),
+          {{LeaderEpoch(0), Offset(0)}, {LeaderEpoch(1), Offset(20)}, {LeaderEpoch(2), Offset(40)}})
+          .ok());
   auto log = Reopen(false, 50);
   EXPECT_EQ(log->LatestEpoch(), LeaderEpoch(3));
   EXPECT_EQ(log->EndOffsetForEpoch(LeaderEpoch(2)), (EpochEndOffset{LeaderEpoch(2), Offset(60)}));
@@ -206,7 +209,8 @@ TEST_F(LogRecoveryTest, InterruptedCompactionSwapIsCompleted) {
     last_batch.resize(*kafka::NextBatchSize(last_batch, 1 << 20));
   }
   ASSERT_TRUE(WriteFileAtomically(&env_, SegPath(bases[0]) + ".cleaned", last_batch).ok());
-  ASSERT_TRUE(WriteFileAtomically(&env_, dir_.Sub("orders-0/" + Segment::FileName(bases[0], ".swap")),
+  ASSERT_TRUE(WriteFileAtomically(&env_,
+                                  dir_.Sub("orders-0/" + Segment::FileName(bases[0], ".swap")),
                                   "end " + std::to_string(bases[2]) + "\n")
                   .ok());
   auto log = Reopen(false, bases.back());
@@ -216,6 +220,25 @@ TEST_F(LogRecoveryTest, InterruptedCompactionSwapIsCompleted) {
   auto headers = ReadHeaders(*log);
   EXPECT_EQ(headers.front().base_offset, bases[2] - 2);
   EXPECT_EQ(log->log_end_offset(), Offset(80));
+}
+
+TEST_F(LogRecoveryTest, SegmentOverlappingThePreviousOneIsDropped) {
+  std::vector<int64_t> bases = FillAndDrop();
+  ASSERT_GE(bases.size(), 3u);
+  // A stale segment whose range overlaps the one before it (a truncated-away
+  // segment resurrected by a crash, say), placed after the first segment.
+  const int64_t stale_base = bases[1] - 4;
+  std::string stale = testing::MakeBatch(stale_base, 2, 100);
+  for (size_t i = 1; i < bases.size(); ++i) {
+    ASSERT_TRUE(env_.DeleteFile(SegPath(bases[i])).ok());
+    (void)env_.DeleteFile(SegPath(bases[i], ".index"));
+    (void)env_.DeleteFile(SegPath(bases[i], ".timeindex"));
+  }
+  ASSERT_TRUE(WriteFileAtomically(&env_, SegPath(stale_base), stale).ok());
+  auto log = Reopen(false, 0);
+  EXPECT_EQ(log->SegmentBaseOffsets(), std::vector<int64_t>{bases[0]});
+  EXPECT_EQ(log->log_end_offset(), Offset(bases[1]));
+  EXPECT_FALSE(env_.FileExists(SegPath(stale_base)));
 }
 
 TEST_F(LogRecoveryTest, CheckpointedLogStartAndHighWatermarkAreClamped) {

@@ -33,14 +33,15 @@ void Scheduler::Stop() {
 }
 
 int Scheduler::ClaimDue() {
+  // The most overdue task first, so a slow frequent task cannot starve others.
   const auto now = clock_->Now();
+  int best = -1;
   for (size_t i = 0; i < tasks_.size(); ++i) {
-    if (!tasks_[i].running && tasks_[i].due <= now) {
-      tasks_[i].running = true;
-      return static_cast<int>(i);
-    }
+    if (tasks_[i].running || tasks_[i].due > now) continue;
+    if (best < 0 || tasks_[i].due < tasks_[best].due) best = static_cast<int>(i);
   }
-  return -1;
+  if (best >= 0) tasks_[best].running = true;
+  return best;
 }
 
 void Scheduler::Finish(int i) {

@@ -9,6 +9,7 @@
 #include "broker/storage/segment_cache.h"
 #include "common/status.h"
 #include "glog/logging.h"
+#include "proto/kafka/records/record_batch_reader.h"
 
 namespace gregor::storage {
 
@@ -22,8 +23,8 @@ struct Segment::Loaded {
   TimeIndex time_index;
   size_t offset_on_disk = 0;  // leading entries of each index that are in its file
   size_t time_on_disk = 0;
-  bool trim_files = false;  // the files may hold stale entries past *_on_disk
-  bool unsynced = false;    // index files written but not yet synced
+  bool trim_files = false;                // the files may hold stale entries past *_on_disk
+  bool unsynced = false;                  // index files written but not yet synced
   std::unique_ptr<RecentBatches> recent;  // the active segment only
 
   uint64_t size = 0;
@@ -54,9 +55,9 @@ std::optional<int64_t> Segment::ParseFileName(std::string_view name, std::string
   return v;
 }
 
-Segment::Segment(const SegmentContext* ctx, std::string dir, int64_t base_offset, uint64_t size,
-                 int64_t index_interval_bytes)
-    : ctx_(ctx),
+Segment::Segment(std::shared_ptr<const SegmentContext> ctx, std::string dir, int64_t base_offset,
+                 uint64_t size, int64_t index_interval_bytes)
+    : ctx_(std::move(ctx)),
       dir_(std::move(dir)),
       base_(base_offset),
       index_interval_bytes_(index_interval_bytes),
@@ -128,12 +129,12 @@ absl::Status Segment::ScanHeaders(File* file, Loaded* l, uint64_t pos, uint64_t 
     if (h.base_offset <= prev_last || h.last_offset_delta < 0 ||
         h.last_offset() - base_ > kMaxRelativeOffset) {
       return absl::DataLossError(absl::StrCat(file->path(), ": batch at position ", b->position,
-                                              " has offsets ", h.base_offset, "..",
-                                              h.last_offset(), " after ", prev_last));
+                                              " has offsets ", h.base_offset, "..", h.last_offset(),
+                                              " after ", prev_last));
     }
-    IndexBatch(l, {h.base_offset, h.last_offset(), h.max_timestamp,
-                   static_cast<uint32_t>(h.total_size())},
-               b->position);
+    IndexBatch(
+        l, {h.base_offset, h.last_offset(), h.max_timestamp, static_cast<uint32_t>(h.total_size())},
+        b->position);
     prev_last = h.last_offset();
   }
   return absl::OkStatus();
@@ -155,8 +156,8 @@ bool Segment::ReadIndexFiles(File* log, uint64_t log_size, Loaded* l) const {
   auto oi = OffsetIndex::Decode(base_, *ob, log_size);
   auto ti = TimeIndex::Decode(base_, *tb);
   if (!oi.ok() || !ti.ok()) {
-    LOG(WARNING) << path(kIndexSuffix) << ": "
-                 << (!oi.ok() ? oi.status() : ti.status()) << "; rebuilding the indexes";
+    LOG(WARNING) << path(kIndexSuffix) << ": " << (!oi.ok() ? oi.status() : ti.status())
+                 << "; rebuilding the indexes";
     return false;
   }
   if (auto last = oi->last()) {
@@ -251,9 +252,9 @@ absl::Status Segment::CreateActive() {
 }
 
 absl::Status Segment::Load(bool writable) {
-  ASSIGN_OR_RETURN(std::shared_ptr<File> file,
-                   ctx_->env->OpenFile(path(kLogSuffix),
-                                       writable ? OpenMode::kReadWrite : OpenMode::kRead));
+  ASSIGN_OR_RETURN(
+      std::shared_ptr<File> file,
+      ctx_->env->OpenFile(path(kLogSuffix), writable ? OpenMode::kReadWrite : OpenMode::kRead));
   ASSIGN_OR_RETURN(std::unique_ptr<Loaded> l, LoadFrom(std::move(file)));
   l->writable = writable;
   absl::MutexLock lock(&mu_);
@@ -311,10 +312,10 @@ absl::StatusOr<uint64_t> Segment::Recover(
       cut = (*next)->position;
       break;
     }
-    IndexBatch(l.get(),
-               {h.base_offset, h.last_offset(), h.max_timestamp,
-                static_cast<uint32_t>(h.total_size())},
-               (*next)->position);
+    IndexBatch(
+        l.get(),
+        {h.base_offset, h.last_offset(), h.max_timestamp, static_cast<uint32_t>(h.total_size())},
+        (*next)->position);
     if (on_batch) on_batch(h);
     prev_last = h.last_offset();
   }
@@ -348,8 +349,8 @@ absl::Status Segment::Append(std::string_view data, std::span<const BatchInfo> b
   if (!s.ok()) {
     absl::Status t = file->Truncate(pos);
     if (!t.ok()) {
-      return absl::DataLossError(absl::StrCat(s.message(), "; cutting back to ", pos,
-                                              " failed too: ", t.message()));
+      return absl::DataLossError(
+          absl::StrCat(s.message(), "; cutting back to ", pos, " failed too: ", t.message()));
     }
     return s;
   }
@@ -654,9 +655,8 @@ absl::StatusOr<uint64_t> Segment::FindPosition(int64_t offset) {
   return ScanForOffset(file.get(), hint, size, offset);
 }
 
-absl::StatusOr<std::optional<SegmentSlice>> Segment::Read(int64_t start_offset,
-                                                          int64_t max_offset, uint64_t max_bytes,
-                                                          bool min_one) {
+absl::StatusOr<std::optional<SegmentSlice>> Segment::Read(int64_t start_offset, int64_t max_offset,
+                                                          uint64_t max_bytes, bool min_one) {
   ASSIGN_OR_RETURN(std::shared_ptr<File> file, EnsureLoaded());
   uint64_t size, start_hint, end_hint = 0;
   bool start_exact, end_exact = false;
@@ -696,7 +696,8 @@ absl::StatusOr<std::optional<SegmentSlice>> Segment::Read(int64_t start_offset,
   {
     absl::ReaderMutexLock l(&mu_);
     if (loaded_) {
-      if (auto e = loaded_->offset_index.FloorByPosition(cap)) from = std::max<uint64_t>(start, e->position);
+      if (auto e = loaded_->offset_index.FloorByPosition(cap))
+        from = std::max<uint64_t>(start, e->position);
     }
   }
   uint64_t boundary = from;
@@ -721,7 +722,8 @@ absl::StatusOr<std::optional<SegmentSlice>> Segment::Read(int64_t start_offset,
   return slice;
 }
 
-absl::StatusOr<std::optional<int64_t>> Segment::FindOffsetByTimestamp(int64_t timestamp) {
+absl::StatusOr<std::optional<TimestampAndOffset>> Segment::FindOffsetByTimestamp(
+    int64_t timestamp, int64_t min_offset) {
   ASSIGN_OR_RETURN(std::shared_ptr<File> file, EnsureLoaded());
   uint64_t size, from = 0;
   {
@@ -736,10 +738,26 @@ absl::StatusOr<std::optional<int64_t>> Segment::FindOffsetByTimestamp(int64_t ti
     }
   }
   BatchReader reader(file.get(), from, size, ctx_->max_batch_bytes);
+  kafka::RecordBatchReader records;
   while (true) {
-    ASSIGN_OR_RETURN(std::optional<BatchAt> b, reader.Next(false));
+    ASSIGN_OR_RETURN(std::optional<BatchAt> b, reader.Next(/*whole=*/false));
     if (!b) return std::nullopt;
-    if (b->header.max_timestamp >= timestamp) return b->header.base_offset;
+    if (b->header.max_timestamp < timestamp || b->header.last_offset() < min_offset) continue;
+    // Read this batch whole and look at its records.
+    BatchReader whole(file.get(), b->position, b->end(), ctx_->max_batch_bytes);
+    ASSIGN_OR_RETURN(std::optional<BatchAt> w, whole.Next(/*whole=*/true));
+    const int64_t fallback = std::max(b->header.base_offset, min_offset);
+    if (!w || !records.Reset(w->bytes).ok()) {
+      return TimestampAndOffset{b->header.max_timestamp, fallback};
+    }
+    kafka::Record r;
+    while (records.Next(&r)) {
+      if (r.timestamp >= timestamp && r.offset >= min_offset) {
+        return TimestampAndOffset{r.timestamp, r.offset};
+      }
+    }
+    if (!records.status().ok()) return TimestampAndOffset{b->header.max_timestamp, fallback};
+    // No record reaches it (an emptied or compacted batch): keep looking.
   }
 }
 

@@ -36,11 +36,18 @@ namespace gregor::storage {
 
 class SegmentCache;
 
-// What every segment of a broker shares.
+// What every segment of a broker shares. Held by std::shared_ptr by every
+// segment, so logs and segments may outlive whoever made them.
 struct SegmentContext {
   Env* env = nullptr;
-  SegmentCache* cache = nullptr;  // null: inactive segments stay loaded
+  std::shared_ptr<SegmentCache> cache;  // null: inactive segments stay loaded
   size_t max_batch_bytes = 64 << 20;
+
+  static std::shared_ptr<const SegmentContext> Make(Env* env, std::shared_ptr<SegmentCache> cache,
+                                                    size_t max_batch_bytes = 64 << 20) {
+    return std::make_shared<const SegmentContext>(
+        SegmentContext{env, std::move(cache), max_batch_bytes});
+  }
 };
 
 inline constexpr char kLogSuffix[] = ".log";
@@ -56,6 +63,13 @@ struct BatchInfo {
   int64_t last_offset;
   int64_t max_timestamp;
   uint32_t size;
+};
+
+// A record found by timestamp.
+struct TimestampAndOffset {
+  int64_t timestamp;
+  int64_t offset;
+  friend bool operator==(const TimestampAndOffset&, const TimestampAndOffset&) = default;
 };
 
 // A byte range of one segment file, ending on a batch boundary.
@@ -75,8 +89,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // No I/O. `size`: the .log size of an existing segment. Index entries are
   // made every `index_interval_bytes` (index.interval.bytes when created).
   // Always held by std::shared_ptr (std::make_shared).
-  Segment(const SegmentContext* ctx, std::string dir, int64_t base_offset, uint64_t size,
-          int64_t index_interval_bytes);
+  Segment(std::shared_ptr<const SegmentContext> ctx, std::string dir, int64_t base_offset,
+          uint64_t size, int64_t index_interval_bytes);
   ~Segment();
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
@@ -149,9 +163,13 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // Position of the first batch whose last offset >= `offset`, or size()
   // when there is none.
   absl::StatusOr<uint64_t> FindPosition(int64_t offset);
-  // The first batch with maxTimestamp >= `timestamp`: its base offset, or
-  // nullopt when there is none.
-  absl::StatusOr<std::optional<int64_t>> FindOffsetByTimestamp(int64_t timestamp);
+  // The first record with a timestamp >= `timestamp` (its offset and
+  // timestamp), or nullopt when the segment has none. Batches are found with
+  // the time index and their records read (decompressing when needed); a
+  // batch whose records cannot be read answers with its base offset. Records
+  // below `min_offset` (the log start) are skipped.
+  absl::StatusOr<std::optional<TimestampAndOffset>> FindOffsetByTimestamp(int64_t timestamp,
+                                                                          int64_t min_offset = 0);
   // Calls `fn` with each batch header from the first batch whose last offset
   // >= `from`, until it returns false or the segment ends. Returns whether
   // the walk reached the end of the segment.
@@ -185,7 +203,7 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // offset index's floor. Sets *exact when the answer needs no scan.
   uint64_t StartHint(int64_t offset, bool* exact) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
-  const SegmentContext* const ctx_;
+  const std::shared_ptr<const SegmentContext> ctx_;
   const std::string dir_;
   const int64_t base_;
   const int64_t index_interval_bytes_;

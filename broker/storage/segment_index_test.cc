@@ -53,7 +53,7 @@ TEST(OffsetIndexTest, DecodeRejectsBadFiles) {
   std::string good = idx.Encode(0);
   EXPECT_FALSE(OffsetIndex::Decode(0, good.substr(0, 12), 1000).ok());  // partial entry
   EXPECT_FALSE(OffsetIndex::Decode(0, good, 150).ok());                 // past the log
-  std::string zeros(16, '\0');                                           // Kafka's preallocated tail
+  std::string zeros(16, '\0');                                          // Kafka's preallocated tail
   EXPECT_FALSE(OffsetIndex::Decode(0, good + zeros, 1000).ok());
   std::string swapped = good.substr(8) + good.substr(0, 8);
   EXPECT_FALSE(OffsetIndex::Decode(0, swapped, 1000).ok());

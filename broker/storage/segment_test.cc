@@ -14,11 +14,11 @@ using testing::MakeBatch;
 class SegmentTest : public ::testing::Test {
  protected:
   std::shared_ptr<Segment> NewSegment(int64_t base, int64_t interval = 100) {
-    return std::make_shared<Segment>(&ctx_, dir_.path(), base, 0, interval);
+    return std::make_shared<Segment>(ctx_, dir_.path(), base, 0, interval);
   }
   std::shared_ptr<Segment> Existing(int64_t base, int64_t interval = 100) {
     uint64_t size = std::filesystem::file_size(dir_.Sub(Segment::FileName(base, ".log")));
-    return std::make_shared<Segment>(&ctx_, dir_.path(), base, size, interval);
+    return std::make_shared<Segment>(ctx_, dir_.path(), base, size, interval);
   }
 
   // Appends `count` batches of `records` records each; returns their bytes.
@@ -53,7 +53,8 @@ class SegmentTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  SegmentContext ctx_{Env::Default(), nullptr, 1 << 20};
+  std::shared_ptr<const SegmentContext> ctx_ =
+      SegmentContext::Make(Env::Default(), nullptr, 1 << 20);
 };
 
 TEST_F(SegmentTest, FileNamesAreTwentyDigitBaseOffsets) {
@@ -80,7 +81,7 @@ TEST_F(SegmentTest, AppendPublishesSizeAndNextOffset) {
 TEST_F(SegmentTest, ReadReturnsWholeBatchesFromTheOneHoldingTheStartOffset) {
   auto seg = NewSegment(0);
   ASSERT_TRUE(seg->CreateActive().ok());
-  auto b = Append(*seg, 0, 5);  // offsets 0..14, 3 per batch
+  auto b = Append(*seg, 0, 5);                  // offsets 0..14, 3 per batch
   auto r = seg->Read(4, 1000, 1 << 20, false);  // offset 4 is in the second batch
   ASSERT_TRUE(r.ok() && r->has_value());
   EXPECT_EQ(ReadSlice(**r), b[1] + b[2] + b[3] + b[4]);
@@ -217,8 +218,8 @@ TEST_F(SegmentTest, RecoveryCutsAtTheFirstBadByte) {
   };
   for (const auto& c : cases) {
     testing::TempDir dir;
-    SegmentContext ctx{Env::Default(), nullptr, 1 << 20};
-    auto seg = std::make_shared<Segment>(&ctx, dir.path(), 0, 0, 100);
+    auto ctx = SegmentContext::Make(Env::Default(), nullptr, 1 << 20);
+    auto seg = std::make_shared<Segment>(ctx, dir.path(), 0, 0, 100);
     ASSERT_TRUE(seg->CreateActive().ok());
     std::vector<std::string> batches;
     for (int i = 0; i < 10; ++i) {
@@ -234,7 +235,7 @@ TEST_F(SegmentTest, RecoveryCutsAtTheFirstBadByte) {
     c.damage(file);
     ASSERT_TRUE(WriteFileAtomically(Env::Default(), path, file).ok());
 
-    auto again = std::make_shared<Segment>(&ctx, dir.path(), 0, file.size(), 100);
+    auto again = std::make_shared<Segment>(ctx, dir.path(), 0, file.size(), 100);
     int seen = 0;
     auto cut = again->Recover(0, 0, [&](const kafka::BatchHeader&) { ++seen; });
     ASSERT_TRUE(cut.ok()) << c.name << ": " << cut.status();
@@ -332,18 +333,24 @@ TEST_F(SegmentTest, FindsOffsetByTimestamp) {
   ASSERT_TRUE(ts.ok());
   EXPECT_EQ(ts->first, t0 + 192);
   EXPECT_EQ(ts->second, 57);
-  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0), 0);
-  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0 + 55), 18);  // batch 5 holds t0+52 max, batch 6 t0+62
-  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0 + 192), 57);
+  using TO = TimestampAndOffset;
+  // Record j of batch i has offset 3i+j and timestamp t0+10i+j.
+  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0), (TO{t0, 0}));
+  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0 + 55), (TO{t0 + 60, 18}));
+  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0 + 51), (TO{t0 + 51, 16}));
+  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0 + 192), (TO{t0 + 192, 59}));
   EXPECT_FALSE(seg->FindOffsetByTimestamp(t0 + 193)->has_value());
+  // Records below a minimum offset are skipped.
+  EXPECT_EQ(*seg->FindOffsetByTimestamp(t0, 17), (TO{t0 + 52, 17}));
 }
 
 TEST_F(SegmentTest, CacheUnloadsInactiveSegmentsAndReadsReloadThem) {
-  SegmentCache cache(1);
-  SegmentContext ctx{Env::Default(), &cache, 1 << 20};
+  auto cache_ptr = std::make_shared<SegmentCache>(1);
+  SegmentCache& cache = *cache_ptr;
+  auto ctx = SegmentContext::Make(Env::Default(), cache_ptr, 1 << 20);
   std::vector<std::shared_ptr<Segment>> segs;
   for (int s = 0; s < 3; ++s) {
-    auto seg = std::make_shared<Segment>(&ctx, dir_.path(), s * 100, 0, 100);
+    auto seg = std::make_shared<Segment>(ctx, dir_.path(), s * 100, 0, 100);
     ASSERT_TRUE(seg->CreateActive().ok());
     Append(*seg, s * 100, 5);
     seg->MakeInactive();

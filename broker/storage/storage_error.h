@@ -7,9 +7,9 @@
 #define GREGOR_BROKER_STORAGE_STORAGE_ERROR_H_
 
 #include <optional>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace gregor::storage {
 

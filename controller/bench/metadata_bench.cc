@@ -16,7 +16,7 @@
 //   bazel-bin/controller/bench/metadata_bench --controller=bazel-bin/controller/gregor-controller
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,8 +111,13 @@ class Quorum {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    pid_t pid;
-    CHECK_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0) << argv[0];
+    const pid_t pid = fork();
+    CHECK_GE(pid, 0);
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the benchmark
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
     pids_[id] = pid;
   }
   void Kill(int id) {
@@ -138,6 +143,7 @@ client::ControllerClientOptions Options(const std::string& voters, std::chrono::
 }
 
 int Main() {
+  setvbuf(stdout, nullptr, _IOLBF, 0);
   std::string dir = FLAGS_dir;
   if (dir.empty()) {
     char tmpl[] = "/tmp/gregor-metadata-bench-XXXXXX";
@@ -167,7 +173,23 @@ int Main() {
   hb.set_broker_id(1);
   hb.set_broker_epoch(registered->broker_epoch());
   hb.set_current_metadata_offset(registered->broker_epoch());
-  CHECK(client.BrokerHeartbeat(hb).ok());  // unfenced: CreateTopics can place replicas
+  // Keep broker 1 unfenced (CreateTopics needs a live broker to place on).
+  std::atomic<bool> stop_heartbeats{false};
+  std::thread heartbeats([&] {
+    client::ControllerClient own(Options(quorum.voters(), std::chrono::milliseconds(50)));
+    while (!stop_heartbeats) {
+      (void)own.BrokerHeartbeat(hb);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  struct Joiner {
+    std::atomic<bool>* stop;
+    std::thread* t;
+    ~Joiner() {
+      *stop = true;
+      t->join();
+    }
+  } joiner{&stop_heartbeats, &heartbeats};
 
   // 2. Commit latency, one write at a time.
   std::vector<double> lat;
@@ -185,6 +207,7 @@ int Main() {
   // 3. Throughput with concurrent callers.
   auto throughput = [&](const char* name, auto op) {
     std::atomic<int64_t> ops{0};
+    std::atomic<int64_t> failures{0};
     std::atomic<bool> stop{false};
     std::vector<std::thread> threads;
     const auto t0 = Clock::now();
@@ -192,7 +215,12 @@ int Main() {
       threads.emplace_back([&, c] {
         client::ControllerClient own(Options(quorum.voters(), std::chrono::milliseconds(50)));
         for (int64_t i = 0; !stop; ++i) {
-          if (op(own, c, i)) ++ops;
+          std::string error;
+          if (op(own, c, i, &error)) {
+            ++ops;
+          } else if (failures++ == 0) {
+            std::printf("  first failure: %s\n", error.c_str());
+          }
         }
       });
     }
@@ -200,21 +228,32 @@ int Main() {
     stop = true;
     for (auto& t : threads) t.join();
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-    std::printf("throughput %-40s %8.0f committed ops/s (%d callers, %.1f s) = %.1f ops per fsync-p50 time\n",
-                name, ops / secs, FLAGS_clients, secs, ops / secs * fsync.p50 / 1000);
+    std::printf("throughput %-40s %8.0f committed ops/s (%d callers, %.1f s, %ld failed) = %.1f ops per "
+                "fsync-p50 time\n",
+                name, ops / secs, FLAGS_clients, secs, static_cast<long>(failures.load()),
+                ops / secs * fsync.p50 / 1000);
   };
-  throughput("AllocateProducerIds (1 record/op):", [&](client::ControllerClient& c, int, int64_t) {
-    auto r = c.AllocateProducerIds(alloc);
-    return r.ok() && r->error().code() == 0;
-  });
-  throughput("CreateTopics (1 partition, RF 1, 2 records):", [&](client::ControllerClient& c, int caller, int64_t i) {
+  auto describe = [](const auto& r) {
+    return r.ok() ? r->ShortDebugString() : r.status().ToString();
+  };
+  throughput("AllocateProducerIds (1 record/op):",
+             [&](client::ControllerClient& c, int, int64_t, std::string* error) {
+               auto r = c.AllocateProducerIds(alloc);
+               if (r.ok() && r->error().code() == 0) return true;
+               *error = describe(r);
+               return false;
+             });
+  throughput("CreateTopics (1 partition, RF 1, 2 records):",
+             [&](client::ControllerClient& c, int caller, int64_t i, std::string* error) {
     controllerpb::CreateTopicsRequest req;
     auto* t = req.add_topics();
     t->set_name(absl::StrCat("bench-", caller, "-", i));
     t->set_num_partitions(1);
     t->set_replication_factor(1);
     auto r = c.CreateTopics(req);
-    return r.ok() && r->error().code() == 0 && r->topics(0).error().code() == 0;
+    if (r.ok() && r->error().code() == 0 && r->topics(0).error().code() == 0) return true;
+    *error = describe(r);
+    return false;
   });
 
   // 4. Failover: kill -9 the leader, time to the next committed write.
@@ -231,11 +270,26 @@ int Main() {
     failover.push_back(Ms(Clock::now() - t0));
     std::printf("failover %d: killed leader %d, next write committed after %.0f ms\n", f + 1, leader,
                 failover.back());
+    // Restart it and wait until it has caught up (every voter's match index
+    // at the commit index) before the next kill: otherwise the next kill
+    // leaves no quorum and measures the restart, not the failover.
+    const auto r0 = Clock::now();
     quorum.Start(leader);
-    std::this_thread::sleep_for(std::chrono::seconds(2));  // let it catch up before the next kill
+    bool caught_up = false;
+    while (!caught_up && Clock::now() - r0 < std::chrono::seconds(120)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      auto d = after.DescribeQuorum();
+      if (!d.ok() || d->error().code() != 0 || d->voters_size() != 3) continue;
+      caught_up = true;
+      for (const auto& v : d->voters()) caught_up = caught_up && v.match_index() >= d->commit_index();
+    }
+    std::printf("  node %d restarted and caught up after %.0f ms\n", leader, Ms(Clock::now() - r0));
   }
-  const Percentiles fo = Summarize(failover);
-  std::printf("failover (kill -9 leader -> next committed write): p50 %.0f ms  max %.0f ms\n", fo.p50, fo.max);
+  if (!failover.empty()) {
+    const Percentiles fo = Summarize(failover);
+    std::printf("failover (kill -9 leader -> next committed write): p50 %.0f ms  max %.0f ms\n", fo.p50,
+                fo.max);
+  }
   return 0;
 }
 

@@ -61,7 +61,8 @@ class MetadataFollower {
   void Stop();
 
   std::shared_ptr<const metadata::MetadataImage> image() const;
-  // Waits until the image reaches `offset`; false on timeout.
+  // Waits until the image reaches `offset`; false on timeout. The image is
+  // published just before the listener is called with it.
   bool WaitForOffset(metadata::MetadataOffset offset, std::chrono::milliseconds timeout) const;
   // Streams (re)opened so far.
   int64_t connections() const { return connections_.load(); }

@@ -10,7 +10,10 @@ namespace gregor::controller::raft {
 
 RaftLog::RaftLog(const Storage* storage) : storage_(storage) {
   unstable_offset_ = storage_->LastIndex() + 1;
-  applied_ = storage_->FirstIndex() - 1;
+  // The state machine restarts from the stored snapshot, which may be newer
+  // than the compaction point (entries before it can be kept for followers).
+  applied_ = LogIndex(storage_->Snapshot()->metadata().index());
+  CHECK_GE(applied_ + 1, storage_->FirstIndex()) << "log compacted beyond the stored snapshot";
   committed_ = std::max(storage_->InitialHardState().commit, applied_);
   CHECK_LE(committed_, LastIndex()) << "stored commit index beyond the stored log";
 }

@@ -3,8 +3,9 @@
 // persisted yet — with the commit and applied indexes.
 //
 // Invariants (CHECKed): applied <= committed <= LastIndex();
-// FirstIndex() - 1 <= applied (a compacted entry was applied or is covered by
-// the snapshot); committed entries are never overwritten.
+// FirstIndex() - 1 <= stored snapshot index (whatever was compacted is covered
+// by the snapshot); committed entries are never overwritten. A restarted
+// log starts with applied = the stored snapshot's index.
 //
 // Not thread-safe; owned by Raft.
 #ifndef GREGOR_CONTROLLER_RAFT_LOG_H_

@@ -141,6 +141,39 @@ absl::Status MemoryStorage::CreateSnapshot(LogIndex index, std::string data, Log
   return absl::OkStatus();
 }
 
+absl::Status MemoryStorage::Load(const HardState& hs, raftpb::Snapshot snapshot,
+                                 LogIndex start_index, Term start_term,
+                                 std::vector<raftpb::Entry> entries) {
+  LogIndex last = start_index + entries.size();
+  for (size_t k = 0; k < entries.size(); ++k) {
+    if (entries[k].index() != start_index.value() + 1 + k) {
+      return absl::DataLossError(absl::StrCat("entry ", entries[k].index(), " out of place"));
+    }
+  }
+  LogIndex snap(snapshot.metadata().index());
+  if (snap < start_index || snap > last || hs.commit > last) {
+    return absl::DataLossError(absl::StrCat("snapshot ", snap.value(), ", commit ",
+                                            hs.commit.value(), " and log (", start_index.value(),
+                                            ", ", last.value(), "] do not fit together"));
+  }
+  absl::MutexLock l(&mu_);
+  if (snapshot.metadata().conf_state().voters_size() == 0) {
+    *snapshot.mutable_metadata()->mutable_conf_state() = snapshot_->metadata().conf_state();
+  }
+  ents_.clear();
+  ents_.resize(1);
+  ents_[0].set_index(start_index.value());
+  ents_[0].set_term(start_term.value());
+  log_bytes_ = 0;
+  for (raftpb::Entry& e : entries) {
+    log_bytes_ += EntryBytes(e);
+    ents_.push_back(std::move(e));
+  }
+  snapshot_ = std::make_shared<raftpb::Snapshot>(std::move(snapshot));
+  hard_state_ = hs;
+  return absl::OkStatus();
+}
+
 void MemoryStorage::CompactLocked(LogIndex to) {
   LogIndex offset = OffsetLocked();
   CHECK_LE(to, LastIndexLocked());

@@ -75,6 +75,14 @@ class MemoryStorage : public Storage {
   // keep all entries).
   absl::Status CreateSnapshot(LogIndex index, std::string data, LogIndex compact_to);
 
+  // Replaces everything with a state read back from disk: the log starts
+  // after (start_index, start_term) — the last compacted entry — and holds
+  // `entries`; `snapshot` (start_index <= its index <= last index) is the
+  // latest snapshot. A snapshot without voters keeps the current voters.
+  // DataLoss when these do not fit together.
+  absl::Status Load(const HardState& hs, raftpb::Snapshot snapshot, LogIndex start_index,
+                    Term start_term, std::vector<raftpb::Entry> entries);
+
   // Total EntryBytes() of the stored entries.
   size_t LogBytes() const;
 

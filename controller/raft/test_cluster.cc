@@ -56,6 +56,7 @@ void TestCluster::ProcessReady(int id) {
   Raft& r = *node.raft;
   if (!r.HasReady()) return;
   Ready rd = r.GetReady();
+  if (on_ready) on_ready(id, rd);
   if (rd.snapshot) {
     CheckOk(node.storage->ApplySnapshot(*rd.snapshot));
     node.installed.push_back(*rd.snapshot);

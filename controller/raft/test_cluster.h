@@ -68,6 +68,10 @@ class TestCluster {
   void Heal();                     // restore every link, clear the drop filter
   std::function<bool(const raftpb::Message&)> drop;  // extra filter
   std::function<void(raftpb::Message&)> mutate;      // may alter a message in flight
+  // Sees every Ready a node processes (before Advance).
+  std::function<void(int id, const Ready&)> on_ready;
+  // Whether Isolate/Cut or `drop` discards `m`.
+  bool Dropped(const raftpb::Message& m) const;
   // Every message delivered (after filtering), for assertions.
   std::vector<raftpb::Message> delivered;
   bool record = false;
@@ -91,7 +95,6 @@ class TestCluster {
 
  private:
   void Rebuild(int id);
-  bool Dropped(const raftpb::Message& m) const;
 
   std::function<void(Options&)> tweak_;
   int n_;

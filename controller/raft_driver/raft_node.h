@@ -37,6 +37,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/clock.h"
 #include "common/strong_int.h"
 
 namespace gregor::controller::raft_driver {
@@ -92,6 +93,8 @@ struct RaftNodeOptions {
   std::vector<Peer> voters;
   // RocksDB directory; created when missing.
   std::string data_dir;
+  // Time source for ticks and timeouts; nullptr = Clock::Real(). Not owned.
+  Clock* clock = nullptr;
 
   // --- timing ---------------------------------------------------------------
   // One core tick. Election timeout = election_ticks * tick_interval,
@@ -206,9 +209,11 @@ class RaftNode {
   absl::Status Start();
 
   // Stops ticking, replicating and applying; fails every pending callback with
-  // Unavailable; detaches from the service; closes RocksDB. Idempotent.
-  // Blocks until the node thread has exited. Does not transfer leadership:
-  // call TransferLeadership first for a clean shutdown.
+  // Unavailable (on the calling thread: the node thread is gone by then);
+  // detaches from the service; closes RocksDB. Idempotent. Blocks until the
+  // node thread has exited. Does not transfer leadership: call
+  // TransferLeadership first for a clean shutdown. After Stop, Propose,
+  // ReadIndex and TransferLeadership fail at once, on the calling thread.
   void Stop();
 
   // Appends `data` as a new entry if this node is the leader. `done` gets the

@@ -14,6 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "grpcpp/server_builder.h"
 #include "proto/raft.grpc.pb.h"
 
 namespace gregor::controller::raft_driver {
@@ -55,6 +56,12 @@ class RaftServiceImpl final : public raftpb::RaftService::Service {
   absl::Mutex mu_;
   InboundHandler* handler_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
+
+// Sets what RaftService needs on the grpc::ServerBuilder that hosts it: a
+// receive limit of kMaxBatchBytes, and acceptance of the keepalive pings the
+// peers send every 10 s to detect dead connections (gRPC servers otherwise
+// answer frequent pings on client streams with GOAWAY).
+void ConfigureRaftServer(grpc::ServerBuilder* builder);
 
 }  // namespace gregor::controller::raft_driver
 

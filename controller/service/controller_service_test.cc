@@ -126,6 +126,10 @@ TEST(ControllerServiceEndToEnd, ClientFollowsHintsAndFollowerStreamsRecords) {
   EXPECT_EQ(image->topic("events")->num_partitions(), 3);
   EXPECT_EQ(image->ToRecords().SerializeAsString(),
             leader->quorum->committed_image()->ToRecords().SerializeAsString());
+  // The image is published before the listener runs: wait for it.
+  for (int i = 0; i < 1000 && leader_changes.load() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   EXPECT_EQ(leader_changes.load(), 3);
 
   // Errors come back as Kafka codes, not transport errors.

@@ -89,6 +89,16 @@ TEST(BadInputTest, NestedCountLargerThanTheRemainingBytesIsRefused) {
   EXPECT_LT(largest, 4096u);
 }
 
+TEST(BadInputTest, PlausibleCountOfLargeElementsDoesNotReserveMemoryUpFront) {
+  // DescribeTopicPartitions v0: 500,000 topics claimed (each could be 2 bytes:
+  // an empty compact name and no tags) but the first one is garbage. Memory
+  // may follow decoded elements, not the claim times sizeof(element).
+  std::string bytes = Compact(500001) + std::string(1 << 20, '\xff');
+  size_t largest = 0;
+  EXPECT_FALSE(DecodeTracked<DescribeTopicPartitionsRequest>(bytes, 0, &largest).ok());
+  EXPECT_LT(largest, 256u * 1024);
+}
+
 TEST(BadInputTest, CountsAreBoundedByTheSmallestPossibleElement) {
   // FetchRequest v4 partitions take 16 bytes each: 10 claimed, 100 bytes left.
   ByteWriter w;

@@ -66,12 +66,18 @@ void ReadRecords(ByteReader& r, bool compact, bool nullable, Records* out);
 // bytes. Marks the reader failed otherwise.
 int64_t ReadArrayCount(ByteReader& r, bool compact, size_t min_element_size);
 
+// Memory reserved for an array ahead of decoding its elements; beyond this
+// the vector grows with the elements actually decoded, so a count that the
+// bytes could back in theory but do not (garbage after it) costs no more.
+inline constexpr size_t kMaxArrayReserveBytes = 64 * 1024;
+
 // Reads `n` elements with `read_one(T&)`. Memory grows only with elements
 // actually decoded (n was checked against the remaining bytes).
 template <typename T, typename ReadOne>
 void ReadElements(ByteReader& r, int64_t n, std::vector<T>* out, ReadOne&& read_one) {
   out->clear();
-  out->reserve(static_cast<size_t>(n));
+  constexpr int64_t kMaxReserve = std::max<int64_t>(1, kMaxArrayReserveBytes / sizeof(T));
+  out->reserve(static_cast<size_t>(std::min(n, kMaxReserve)));
   for (int64_t i = 0; i < n && r.ok(); ++i) read_one(out->emplace_back());
 }
 
@@ -104,6 +110,8 @@ void ReadNullableArray(ByteReader& r, bool compact, bool nullable, size_t min_el
 
 // Nullable struct marker: int8, negative for null.
 inline bool ReadStructPresent(ByteReader& r) { return r.ReadInt8() >= 0; }
+// Inside a tagged field the marker is an unsigned varint, 0 for null.
+inline bool ReadTaggedStructPresent(ByteReader& r) { return r.ReadUnsignedVarint() > 0; }
 
 // Reads the tagged-field section of a flexible struct. `known(tag, sub)`
 // decodes a tag it knows from `sub` (exactly the field's bytes) and returns

@@ -36,9 +36,8 @@ std::string BuildBatch(const BatchSpec& spec) {
   uint16_t attrs = 0;
   if (spec.transactional) attrs |= kafka::batch_attributes::kTransactional;
   if (spec.control) attrs |= kafka::batch_attributes::kControl;
-  int32_t last_delta =
-      static_cast<int32_t>(spec.records.empty() ? 0 : spec.records.size() - 1) +
-      spec.extra_offset_delta;
+  int32_t last_delta = static_cast<int32_t>(spec.records.empty() ? 0 : spec.records.size() - 1) +
+                       spec.extra_offset_delta;
   ByteWriter w;
   w.WriteInt64(spec.base_offset);
   w.WriteInt32(0);  // length, patched

@@ -143,7 +143,7 @@ int64_t FaultInjectionEnv::write_count() const {
 }
 
 absl::StatusOr<std::shared_ptr<File>> FaultInjectionEnv::OpenFile(const std::string& path,
-                                                                   OpenMode mode) {
+                                                                  OpenMode mode) {
   {
     absl::MutexLock l(&state_->mu);
     RETURN_IF_ERROR(state_->opens.Take());

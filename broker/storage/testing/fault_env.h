@@ -58,8 +58,7 @@ class FaultInjectionEnv : public Env {
   absl::Status SimulatePowerLoss(TornTail torn, uint64_t seed);
 
   // Env.
-  absl::StatusOr<std::shared_ptr<File>> OpenFile(const std::string& path,
-                                                 OpenMode mode) override;
+  absl::StatusOr<std::shared_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override;
   absl::Status CreateDir(const std::string& path) override;
   absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) override;
   absl::Status DeleteFile(const std::string& path) override;

@@ -33,7 +33,7 @@ class LogFixture : public ::testing::Test {
     p.env = &env_;
     p.clock = &clock_;
     p.flusher = flusher_.get();
-    p.segment_context = &ctx_;
+    p.segment_context = ctx_;
     p.dir = dir_.Sub("orders-0");
     p.topic_partition = {"orders", 0};
     p.config = config_;
@@ -49,8 +49,7 @@ class LogFixture : public ::testing::Test {
   }
 
   // Appends one batch of `records` records as leader; returns the result.
-  AppendResult AppendRecords(Log& log, int records, size_t value_bytes = 40,
-                             int32_t epoch = 0) {
+  AppendResult AppendRecords(Log& log, int records, size_t value_bytes = 40, int32_t epoch = 0) {
     std::string b = MakeBatch(0, records, value_bytes, clock_.WallMillis());
     auto r = log.AppendAsLeader({b.data(), b.size()}, LeaderEpoch(epoch));
     EXPECT_TRUE(r.ok()) << r.status();
@@ -83,8 +82,8 @@ class LogFixture : public ::testing::Test {
   TempDir dir_;
   FakeClock clock_;
   FaultInjectionEnv env_;
-  SegmentCache cache_{64};
-  SegmentContext ctx_{&env_, &cache_, 64 << 20};
+  std::shared_ptr<const SegmentContext> ctx_ =
+      SegmentContext::Make(&env_, std::make_shared<SegmentCache>(64));
   std::unique_ptr<Flusher> flusher_;
   LogConfig config_;
   StorageOptions options_;

@@ -45,19 +45,26 @@ def member_name(f):
     return n + "_" if n in CPP_KEYWORDS else n
 
 
-def elem_cpp(f):
-    return SCALAR_CPP.get(f.elem, f.elem)
+def bare(name):
+    return name
+
+
+def elem_cpp(f, qual=bare):
+    """The element's C++ type; `qual` maps a struct name to how to spell it."""
+    if f.elem in SCALAR_CPP:
+        return SCALAR_CPP[f.elem]
+    return qual(f.elem)
 
 
 def nullable_any(f):
     return not f.nullable.empty and f.kind in ("string", "bytes", "array", "struct")
 
 
-def cpp_type(f):
+def cpp_type(f, qual=bare):
     if f.is_array:
-        t = f"std::vector<{elem_cpp(f)}>"
+        t = f"std::vector<{elem_cpp(f, qual)}>"
     else:
-        t = elem_cpp(f)
+        t = elem_cpp(f, qual)
     if nullable_any(f):
         t = f"std::optional<{t}>"
     return t
@@ -86,7 +93,7 @@ def int_literal(type_, v):
     return f"{v}{suffix}"
 
 
-def default_expr(f):
+def default_expr(f, qual=bare):
     """Expression for the field's default value, or None for value-initialised."""
     k = f.kind
     d = f.default
@@ -104,17 +111,17 @@ def default_expr(f):
         return cpp_string_literal(d) if d else None
     if k in ("array", "struct"):
         if nullable_any(f) and d != "null":
-            inner = f"std::vector<{elem_cpp(f)}>" if k == "array" else elem_cpp(f)
+            inner = f"std::vector<{elem_cpp(f, qual)}>" if k == "array" else elem_cpp(f, qual)
             return f"{inner}()"
         return None
     return None  # uuid (zero), records (null)
 
 
-def differs_from_default(f, x):
+def differs_from_default(f, x, qual=bare):
     """C++ condition true when `x` (the member) is not the field's default."""
     k = f.kind
     if k in INT_TYPES or k in ("bool", "float64"):
-        return f"{x} != {default_expr(f)}"
+        return f"{x} != {default_expr(f, qual)}"
     if k == "uuid":
         return f"!{x}.IsZero()"
     if k == "records":
@@ -126,12 +133,12 @@ def differs_from_default(f, x):
             return f"!({x}.has_value() && *{x} == {cpp_string_literal(f.default or '')})"
         if k == "array":
             return f"!({x}.has_value() && {x}->empty())"
-        return f"!({x}.has_value() && *{x} == {elem_cpp(f)}())"
+        return f"!({x}.has_value() && *{x} == {elem_cpp(f, qual)}())"
     if k in ("string", "bytes"):
         return f"{x} != {cpp_string_literal(f.default or '')}"
     if k == "array":
         return f"!{x}.empty()"
-    return f"!({x} == {elem_cpp(f)}())"
+    return f"!({x} == {elem_cpp(f, qual)}())"
 
 
 def cond(r, ctx):
@@ -213,7 +220,7 @@ def min_wire_size(msg, fields, v):
 def elem_min_size_expr(f, msg, present):
     k = f.elem
     if f.elem_is_struct:
-        return f"{f.elem}::MinWireSize(version)"
+        return f"{msg.name}::{f.elem}::MinWireSize(version)"
     if k in FIXED_SIZE:
         return str(FIXED_SIZE[k])
     comp = field_compact(f, msg, present)
@@ -223,3 +230,34 @@ def elem_min_size_expr(f, msg, present):
 
 
 ALL = Versions(0, None)
+
+
+def hoisted_structs(msg):
+    """Names of structs declared outside the message struct (see emit_decl):
+    those held in std::optional as nullable single structs, and every struct
+    they use."""
+    roots = set()
+
+    def scan(fields):
+        for f in fields:
+            if f.is_struct and nullable_any(f):
+                roots.add(f.elem)
+
+    scan(msg.fields)
+    for s in msg.structs.values():
+        scan(s.fields)
+    out = set()
+    todo = list(roots)
+    while todo:
+        n = todo.pop()
+        if n in out:
+            continue
+        out.add(n)
+        for f in msg.structs[n].fields:
+            if f.elem_is_struct:
+                todo.append(f.elem)
+    return out
+
+
+def hoisted_name(msg, name):
+    return f"{msg.name}_{name}"

@@ -3,6 +3,8 @@ the schema description used by the cross-check test, and test values."""
 
 import json
 
+import config
+
 from cpp_types import (INT_TYPES, cond, cpp_string_literal, elem_cpp, int_default, member_name,
                        nullable_any, ordered_structs, struct_ctx)
 from emit_messages import Out, guarded
@@ -17,8 +19,8 @@ def emit_api_table(apis):
     out("// The Kafka APIs the generated codec knows, with the version ranges it")
     out("// decodes and encodes. ApiVersions answers are derived from handlers, not")
     out("// from this table: a handler may support less than the codec.")
-    out("#ifndef GREGOR_PROTO_KAFKA_MESSAGES_API_TABLE_H_")
-    out("#define GREGOR_PROTO_KAFKA_MESSAGES_API_TABLE_H_")
+    out(f"#ifndef {config.guard('api_table')}")
+    out(f"#define {config.guard('api_table')}")
     out()
     out("#include <cstddef>")
     out("#include <cstdint>")
@@ -63,7 +65,7 @@ def emit_api_table(apis):
     out()
     out("}  // namespace gregor::kafka")
     out()
-    out("#endif  // GREGOR_PROTO_KAFKA_MESSAGES_API_TABLE_H_")
+    out(f"#endif  // {config.guard('api_table')}")
     return out.text()
 
 
@@ -72,15 +74,14 @@ def emit_all_apis(apis, files):
     out(GENERATED)
     out("// Every generated message type, and VisitApi: a switch from an API key to")
     out("// its request/response types (for dispatch tables, tests and fuzzers).")
-    out("#ifndef GREGOR_PROTO_KAFKA_MESSAGES_ALL_APIS_H_")
-    out("#define GREGOR_PROTO_KAFKA_MESSAGES_ALL_APIS_H_")
+    out(f"#ifndef {config.guard('all_apis')}")
+    out(f"#define {config.guard('all_apis')}")
     out()
     out("#include <cstdint>")
     out()
-    out("#include \"proto/kafka/messages/api_table.h\"")
-    out("#include \"proto/kafka/messages/headers.h\"")
+    out(f"#include \"{config.INCLUDE_DIR}/api_table.h\"")
     for f in files:
-        out(f"#include \"proto/kafka/messages/{f}.h\"")
+        out(f"#include \"{config.INCLUDE_DIR}/{f}.h\"")
     out()
     out("namespace gregor::kafka {")
     out()
@@ -105,7 +106,7 @@ def emit_all_apis(apis, files):
     out()
     out("}  // namespace gregor::kafka")
     out()
-    out("#endif  // GREGOR_PROTO_KAFKA_MESSAGES_ALL_APIS_H_")
+    out(f"#endif  // {config.guard('all_apis')}")
     return out.text()
 
 
@@ -154,8 +155,8 @@ def emit_schema_info(apis, headers):
     h("// Our schema as the generator read it, as JSON in the shape of Kafka's")
     h("// message definitions (plus each field's C++ member name), for the test")
     h("// that cross-checks it against Kafka's reference schemas.")
-    h("#ifndef GREGOR_PROTO_KAFKA_MESSAGES_SCHEMA_INFO_H_")
-    h("#define GREGOR_PROTO_KAFKA_MESSAGES_SCHEMA_INFO_H_")
+    h(f"#ifndef {config.guard('schema_info')}")
+    h(f"#define {config.guard('schema_info')}")
     h()
     h("#include <string_view>")
     h()
@@ -164,10 +165,10 @@ def emit_schema_info(apis, headers):
     h("std::string_view SchemaInfoJson();")
     h("}  // namespace gregor::kafka")
     h()
-    h("#endif  // GREGOR_PROTO_KAFKA_MESSAGES_SCHEMA_INFO_H_")
+    h(f"#endif  // {config.guard('schema_info')}")
     c = Out()
     c(GENERATED)
-    c("#include \"proto/kafka/messages/schema_info.h\"")
+    c(f"#include \"{config.INCLUDE_DIR}/schema_info.h\"")
     c()
     c("namespace gregor::kafka {")
     c()
@@ -294,7 +295,7 @@ def emit_test_values_cc(shard, bases, messages):
     """Test values for `messages` (declared in proto/kafka/messages/<bases>.h)."""
     out = Out()
     out(GENERATED)
-    out("#include \"proto/kafka/messages/test_values.h\"")
+    out(f"#include \"{config.INCLUDE_DIR}/test_values.h\"")
     out()
     out("namespace gregor::kafka::testing {")
     out("namespace {")
@@ -340,8 +341,8 @@ def emit_test_values_h(all_messages):
     out("//   variant 0: non-null values, two elements per array, and an unknown")
     out(f"//              tagged field (tag {TEST_UNKNOWN_TAG}) in every struct of a flexible version;")
     out("//   variant 1: null wherever the version allows it, one element per array.")
-    out("#ifndef GREGOR_PROTO_KAFKA_MESSAGES_TEST_VALUES_H_")
-    out("#define GREGOR_PROTO_KAFKA_MESSAGES_TEST_VALUES_H_")
+    out(f"#ifndef {config.guard('test_values')}")
+    out(f"#define {config.guard('test_values')}")
     out()
     out("#include <cstdint>")
     out("#include <string>")
@@ -349,7 +350,7 @@ def emit_test_values_h(all_messages):
     out("#include <vector>")
     out()
     out("#include \"absl/status/status.h\"")
-    out("#include \"proto/kafka/messages/all_apis.h\"")
+    out(f"#include \"{config.INCLUDE_DIR}/all_apis.h\"")
     out()
     out("namespace gregor::kafka::testing {")
     out()
@@ -408,7 +409,7 @@ def emit_test_values_h(all_messages):
     out()
     out("}  // namespace gregor::kafka::testing")
     out()
-    out("#endif  // GREGOR_PROTO_KAFKA_MESSAGES_TEST_VALUES_H_")
+    out(f"#endif  // {config.guard('test_values')}")
     return out.text()
 
 
@@ -417,10 +418,11 @@ def emit_test_values_support(shards):
                     f"extern const int kTestCodecCount{i};\n" for i in range(shards))
     appends = "".join(f"  out.insert(out.end(), kTestCodecs{i}, kTestCodecs{i} + kTestCodecCount{i});\n"
                       for i in range(shards))
+    include = f'#include "{config.INCLUDE_DIR}/test_values.h"'
     return GENERATED + """
 #include <array>
 
-#include "proto/kafka/messages/test_values.h"
+""" + include + """
 
 namespace gregor::kafka::testing {
 

@@ -2,7 +2,8 @@
 
 from cpp_types import (FIXED_SIZE, READ_FN, WIRE, WRITE_FN, cond, cpp_type, default_expr,
                        differs_from_default, elem_cpp, elem_min_size_expr, field_compact,
-                       member_name, min_wire_size, nullable_any, ordered_structs, struct_ctx)
+                       hoisted_name, hoisted_structs, member_name, min_wire_size, nullable_any,
+                       ordered_structs, struct_ctx)
 from schema_parser import SchemaError
 
 READER = "::gregor::ByteReader"
@@ -68,7 +69,7 @@ def read_elem(f, R, e, comp):
     raise SchemaError(f"{f.line}: cannot read arrays of {k}")
 
 
-def read_stmts(f, msg, R, x, present):
+def read_stmts(f, msg, R, x, present, tagged=False):
     comp = field_compact(f, msg, present)
     N = cond(f.nullable, present)
     k = f.kind
@@ -90,12 +91,15 @@ def read_stmts(f, msg, R, x, present):
             return [f"{x}.Read({R}, version);"]
         if N == "false":
             return [f"{x}.emplace().Read({R}, version);"]
-        present_check = f"{WIRE}::ReadStructPresent({R})"
+        # Kafka marks a nullable struct with an int8 (-1 null, 1 present), or
+        # inside a tagged field with an unsigned varint (0 null, 1 present).
+        marker = "ReadTaggedStructPresent" if tagged else "ReadStructPresent"
+        present_check = f"{WIRE}::{marker}({R})"
         test = present_check if N == "true" else f"!({N}) || {present_check}"
         return [f"if ({test}) {{", f"  {x}.emplace().Read({R}, version);", "} else {",
                 f"  {x}.reset();", "}"]
     # array
-    et = elem_cpp(f)
+    et = elem_cpp(f, lambda n: f"{msg.name}::{n}")
     mins = elem_min_size_expr(f, msg, present)
     lam = f"[&]({et}& e) {{ {read_elem(f, R, 'e', comp)} }}"
     if nullable_any(f):
@@ -119,7 +123,7 @@ def write_elem(f, W, e, comp):
     raise SchemaError(f"{f.line}: cannot write arrays of {k}")
 
 
-def write_stmts(f, msg, W, x, present):
+def write_stmts(f, msg, W, x, present, tagged=False):
     comp = field_compact(f, msg, present)
     N = cond(f.nullable, present)
     k = f.kind
@@ -135,18 +139,20 @@ def write_stmts(f, msg, W, x, present):
     if k == "struct":
         if not nullable_any(f):
             return [f"{x}.Write({W}, version);"]
-        with_marker = [f"if ({x}.has_value()) {{", f"  {W}.WriteInt8(1);",
-                       f"  {x}->Write({W}, version);", "} else {", f"  {W}.WriteInt8(-1);", "}"]
+        one, null = (f"{W}.WriteUnsignedVarint(1);", f"{W}.WriteUnsignedVarint(0);") if tagged \
+            else (f"{W}.WriteInt8(1);", f"{W}.WriteInt8(-1);")
+        with_marker = [f"if ({x}.has_value()) {{", f"  {one}",
+                       f"  {x}->Write({W}, version);", "} else {", f"  {null}", "}"]
         without = [f"if ({x}.has_value()) {{", f"  {x}->Write({W}, version);", "} else {",
                    f"  {W}.Fail(\"null struct in a non-nullable field\");",
-                   f"  {elem_cpp(f)}().Write({W}, version);", "}"]
+                   f"  {elem_cpp(f, lambda n: f'{msg.name}::{n}')}().Write({W}, version);", "}"]
         if N == "true":
             return with_marker
         if N == "false":
             return without
         return [f"if ({N}) {{"] + ["  " + s for s in with_marker] + ["} else {"] + \
             ["  " + s for s in without] + ["}"]
-    et = elem_cpp(f)
+    et = elem_cpp(f, lambda n: f"{msg.name}::{n}")
     lam = f"[&](const {et}& e) {{ {write_elem(f, W, 'e', comp)} }}"
     if nullable_any(f):
         return [f"{WIRE}::WriteNullableArray({W}, {comp}, {N}, {x},", f"    {lam});"]
@@ -160,14 +166,15 @@ def has_tagged_section(msg):
     return not msg.flexible.empty
 
 
-def emit_members(out, msg, fields):
+def emit_members(out, msg, fields, qual=None):
+    qual = qual or (lambda n: n)
     for f in fields:
-        d = default_expr(f)
+        d = default_expr(f, qual)
         name = member_name(f)
         if d is None:
-            out(f"{cpp_type(f)} {name};")
+            out(f"{cpp_type(f, qual)} {name};")
         else:
-            out(f"{cpp_type(f)} {name} = {d};")
+            out(f"{cpp_type(f, qual)} {name} = {d};")
     if has_tagged_section(msg):
         out("::gregor::kafka::TaggedFields unknown_tagged_fields;")
 
@@ -181,7 +188,28 @@ def emit_methods_decl(out, name):
     out(f"friend bool operator==(const {name}&, const {name}&);")
 
 
+def emit_struct_body(out, msg, s, name, qual=None):
+    out(f"struct {name} {{")
+    out.indent += 1
+    emit_members(out, msg, s.fields, qual)
+    out()
+    emit_methods_decl(out, name)
+    out.indent -= 1
+    out("};")
+    out()
+
+
 def emit_decl(out, msg, api):
+    # Structs held in std::optional (and what they use) are declared before
+    # the message struct under a prefixed name and aliased inside it: clang
+    # cannot tell that a nested struct with member initializers is default-
+    # constructible while its enclosing struct is incomplete, which
+    # std::optional<Nested> requires. Users spell them Message::Nested either way.
+    hoisted = hoisted_structs(msg)
+    for s in ordered_structs(msg):
+        if s.name in hoisted:
+            emit_struct_body(out, msg, s, hoisted_name(msg, s.name),
+                             lambda n: hoisted_name(msg, n))
     out(f"struct {msg.name} {{")
     out.indent += 1
     if api is not None:
@@ -192,14 +220,11 @@ def emit_decl(out, msg, api):
     out(f"static constexpr std::string_view kName = \"{msg.name}\";")
     out()
     for s in ordered_structs(msg):
-        out(f"struct {s.name} {{")
-        out.indent += 1
-        emit_members(out, msg, s.fields)
-        out()
-        emit_methods_decl(out, s.name)
-        out.indent -= 1
-        out("};")
-        out()
+        if s.name in hoisted:
+            out(f"using {s.name} = {hoisted_name(msg, s.name)};")
+            out()
+        else:
+            emit_struct_body(out, msg, s, s.name)
     emit_members(out, msg, msg.fields)
     out()
     out("// Decodes one message of `version` from `r`; never reads past its end.")
@@ -242,7 +267,7 @@ def emit_read(out, msg, qname, fields, ctx):
                 present = f.tagged.intersect(ctx)
                 c = cond(f.tagged, ctx)
                 lines.append(f"        case {f.tag}:")
-                inner = read_stmts(f, msg, "t", f"this->{member_name(f)}", present)
+                inner = read_stmts(f, msg, "t", f"this->{member_name(f)}", present, tagged=True)
                 if c == "true":
                     lines += ["          " + s for s in inner] + ["          return true;"]
                 else:
@@ -279,7 +304,7 @@ def emit_write(out, msg, qname, fields, ctx):
         for f in tagged:
             c = cond(f.tagged, ctx)
             x = f"this->{member_name(f)}"
-            d = differs_from_default(f, x)
+            d = differs_from_default(f, x, lambda n: f"{msg.name}::{n}")
             flag = f"has_{member_name(f)}"
             flags.append(flag)
             lines.append(f"const bool {flag} = {d};" if c == "true" else f"const bool {flag} = ({c}) && ({d});")
@@ -289,7 +314,8 @@ def emit_write(out, msg, qname, fields, ctx):
             present = f.tagged.intersect(ctx)
             lines.append(f"if (has_{member_name(f)}) {{")
             lines.append(f"  {WRITER} t;")
-            lines += ["  " + s for s in write_stmts(f, msg, "t", f"this->{member_name(f)}", present)]
+            lines += ["  " + s for s in write_stmts(f, msg, "t", f"this->{member_name(f)}", present,
+                                                    tagged=True)]
             lines.append(f"  tw.Write({f.tag}, std::move(t));")
             lines.append("}")
         lines.append("tw.Finish();")

@@ -24,11 +24,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emit_extras import (GENERATED, emit_all_apis, emit_api_table, emit_schema_info,  # noqa: E402
                          emit_test_values_cc, emit_test_values_h, emit_test_values_support)
 from emit_messages import Out, emit_decl, emit_defs  # noqa: E402
+import config  # noqa: E402
 from schema_parser import SchemaError, load, snake_case  # noqa: E402
 
 
 def header_text(base, messages, api, doc):
-    guard = f"GREGOR_PROTO_KAFKA_MESSAGES_{base.upper()}_H_"
+    guard = config.guard(base)
     out = Out()
     out(GENERATED)
     if doc:
@@ -61,11 +62,11 @@ def header_text(base, messages, api, doc):
 
 
 def source_text(bases, messages):
-    """One .cc defining `messages` (declared in proto/kafka/messages/<base>.h)."""
+    """One .cc defining `messages` (declared in <INCLUDE_DIR>/<base>.h)."""
     out = Out()
     out(GENERATED)
     for base in bases:
-        out(f"#include \"proto/kafka/messages/{base}.h\"")
+        out(f"#include \"{config.INCLUDE_DIR}/{base}.h\"")
     out()
     out("#include <utility>")
     out()
@@ -132,8 +133,13 @@ def main(argv):
     p.add_argument("--apis", required=True, help="comma-separated API file names (no suffix)")
     p.add_argument("--shards", type=int, required=True,
                    help="number of codec_<i>.cc and test_values_<i>.cc files")
+    p.add_argument("--include_dir", default=config.INCLUDE_DIR,
+                   help="the out_dir as included from C++ (its workspace-relative path)")
+    p.add_argument("--no_headers", action="store_true",
+                   help="generate without headers.schema (for generator tests)")
     p.add_argument("schemas", nargs="+")
     args = p.parse_args(argv)
+    config.INCLUDE_DIR = args.include_dir
 
     expected = sorted(a for a in args.apis.split(",") if a)
     api_files = sorted(os.path.basename(s)[: -len(".schema")] for s in args.schemas
@@ -145,8 +151,10 @@ def main(argv):
                           f"schema files not listed: {missing}; listed without a file: {extra}")
 
     apis, headers = load(args.schemas)
-    if set(headers) != {"RequestHeader", "ResponseHeader"}:
-        raise SchemaError("headers.schema must define RequestHeader and ResponseHeader")
+    expected_headers = set() if args.no_headers else {"RequestHeader", "ResponseHeader"}
+    if set(headers) != expected_headers:
+        raise SchemaError("headers.schema must define RequestHeader and ResponseHeader"
+                          if expected_headers else "--no_headers with a header schema")
     for a in apis:
         base = os.path.basename(a.path)[: -len(".schema")]
         if base != snake_case(a.name):
@@ -165,13 +173,15 @@ def main(argv):
         all_messages += msgs
         units.append((base, msgs, weight(msgs)))
         write(args.out_dir, f"{base}.h", header_text(base, msgs, a, a.doc))
-    hdrs = [headers["RequestHeader"], headers["ResponseHeader"]]
-    for m in hdrs:
-        m.api_key = None
-    all_messages += hdrs
-    units.append(("headers", hdrs, weight(hdrs)))
-    write(args.out_dir, "headers.h",
-          header_text("headers", hdrs, None, "Request header v0-v2 and response header v0-v1."))
+    if headers:
+        hdrs = [headers["RequestHeader"], headers["ResponseHeader"]]
+        for m in hdrs:
+            m.api_key = None
+        all_messages += hdrs
+        units.append(("headers", hdrs, weight(hdrs)))
+        files.append("headers")
+        write(args.out_dir, "headers.h",
+              header_text("headers", hdrs, None, "Request header v0-v2 and response header v0-v1."))
     for i, group in enumerate(shard(units, args.shards)):
         bases = [u[0] for u in group]
         msgs = [m for u in group for m in u[1]]

@@ -373,8 +373,8 @@ def validate_field(f, msg):
         raise SchemaError(f"{f.line}: field {f.name} has no versions")
     if f.is_array and f.elem.startswith("[]"):
         raise SchemaError(f"{f.line}: nested arrays are not supported")
-    if f.is_array and f.elem in ("records",):
-        raise SchemaError(f"{f.line}: arrays of records are not supported")
+    if f.is_array and f.elem in ("records", "bool"):
+        raise SchemaError(f"{f.line}: arrays of {f.elem} are not supported")
     if not f.nullable.empty and f.kind not in NULLABLE_KINDS:
         raise SchemaError(f"{f.line}: {f.type} cannot be nullable")
     if f.is_tagged:

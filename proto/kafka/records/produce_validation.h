@@ -83,6 +83,16 @@ class ProduceValidator {
   explicit ProduceValidator(ProduceValidationOptions options = {});
 
   const ProduceValidationOptions& options() const { return options_; }
+  // Changes the per-topic checks (batch size, keys, timestamps) between calls.
+  // The decompression limits stay those given to the constructor.
+  void set_topic_options(const ProduceValidationOptions& options) {
+    options_.max_batch_bytes = options.max_batch_bytes;
+    options_.require_single_batch = options.require_single_batch;
+    options_.check_uncompressed_records = options.check_uncompressed_records;
+    options_.require_keys = options.require_keys;
+    options_.min_timestamp_ms = options.min_timestamp_ms;
+    options_.max_timestamp_ms = options.max_timestamp_ms;
+  }
 
   // Validates one partition's records; see the table above.
   absl::StatusOr<ProducePayloadInfo> Validate(std::string_view records);

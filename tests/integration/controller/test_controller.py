@@ -15,7 +15,7 @@ gregor-controller-cli) and checks, through gRPC and the HTTP /status page:
              above the live brokers: each gets Kafka's error code and the
              metadata does not change.
 
-Usage: tests/integration/controller/test_controller.py [--keep] [test ...]
+Usage: tests/integration/controller/test_controller.py [--keep] [--controllers=N] [test ...]
 It builds what it needs with Bazel (set GREGOR_SKIP_BUILD=1 to skip) and
 prints "N passed, N failed". No timing assertions: durations are printed.
 """
@@ -33,7 +33,7 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BIN = os.path.join(ROOT, "bazel-bin")
-CONTROLLER = os.path.join(BIN, "controller", "gregor-controller")
+CONTROLLER = os.environ.get("GREGOR_CONTROLLER_BIN", os.path.join(BIN, "controller", "gregor-controller"))
 CLI = os.path.join(BIN, "tests", "integration", "controller", "gregor-controller-cli")
 
 # Kafka error codes.
@@ -112,7 +112,8 @@ class Cluster:
                 "--broker_session_timeout_ms=1000",
                 "--broker_heartbeat_interval_ms=200",
                 "--default_replication_factor=1",
-                "--metadata_snapshot_every_entries=50"]
+                "--metadata_snapshot_every_entries=20",
+                "--metadata_log_keep_entries=5"]
         self.procs[i] = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
 
     def start_all(self):
@@ -237,6 +238,12 @@ def test_failover(cluster):
     for s in st.values():
         names = {t["name"] for t in s["topics"]}
         check(all("failover-%d" % r in names for r in range(10)), "missing topics on node %d" % s["node_id"])
+    # A new watcher from offset 0: the log is compacted, so it gets a snapshot
+    # first, and ends with the same image as the controllers.
+    image = cluster.cli("image")
+    crcs = {s["image_crc32c"] for s in st.values()}
+    check(image["caught_up"] and image["crc32c"] in crcs, "WatchMetadata from 0: %s vs %s" % (image, crcs))
+    check(all(s["snapshot_index"] > 0 for s in st.values()), "no snapshot was taken")
     log("failover: kill -9 -> committed CreateTopics: min %.2f s, max %.2f s, mean %.2f s" %
         (min(durations), max(durations), sum(durations) / len(durations)))
 
@@ -347,12 +354,16 @@ def build():
 
 def main(argv):
     keep = "--keep" in argv
+    n = 3
+    for a in argv:
+        if a.startswith("--controllers="):
+            n = int(a.split("=", 1)[1])
     names = [a for a in argv if not a.startswith("--")] or list(TESTS)
     build()
     passed = failed = 0
     for name in names:
         workdir = tempfile.mkdtemp(prefix="gregor-controller-%s-" % name)
-        cluster = Cluster(workdir)
+        cluster = Cluster(workdir, n)
         log("test %s (logs in %s)" % (name, workdir))
         try:
             TESTS[name](cluster)

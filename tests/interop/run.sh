@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Runs the client interop scenarios (see tests/interop/README.md).
+#
+#   tests/interop/run.sh                          all clients against a fresh Apache Kafka
+#   tests/interop/run.sh java franz-go            some clients
+#   tests/interop/run.sh --bootstrap h:p,h:p      against a running cluster (Gregor, ...)
+#   INTEROP_BOOTSTRAP=h:p tests/interop/run.sh    the same
+#
+# Options:
+#   --bootstrap LIST   bootstrap servers; default: start Apache Kafka from
+#                      tests/kafka (3 nodes, 127.0.0.1:19092-19094) and stop it after
+#   --artifacts DIR    where logs go (default $GREGOR_ARTIFACTS/interop or
+#                      .cache/test-artifacts/interop); kept for failed clients
+#   --request-log      (own Kafka only) log every request, then summarise the
+#                      protocol versions each client used into DIR/protocol-versions.txt
+#   --keep             keep every client's logs and dumps, not only failed ones
+#   --list             print the client names and exit
+#
+# Prints PASS/FAIL/SKIP per client with its time, then "N passed, N failed".
+# Exit status: 0 when nothing failed.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+
+CLIENTS=(kafka-python kafka-python-2 examples confluent-kafka kcat java franz-go kafkajs kafka-cli)
+# A client's run is stopped after this many seconds.
+CLIENT_TIMEOUT="${INTEROP_CLIENT_TIMEOUT:-400}"
+
+BOOTSTRAP="${INTEROP_BOOTSTRAP:-}"
+ARTIFACTS="${GREGOR_ARTIFACTS:-$GREGOR_ROOT/.cache/test-artifacts}/interop"
+REQUEST_LOG=0
+KEEP=0
+WANTED=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --bootstrap) BOOTSTRAP="$2"; shift 2 ;;
+    --bootstrap=*) BOOTSTRAP="${1#*=}"; shift ;;
+    --artifacts) ARTIFACTS="$2"; shift 2 ;;
+    --request-log) REQUEST_LOG=1; shift ;;
+    --keep) KEEP=1; shift ;;
+    --list) printf '%s\n' "${CLIENTS[@]}"; exit 0 ;;
+    -h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
+    *) WANTED+=("$1"); shift ;;
+  esac
+done
+[ ${#WANTED[@]} -eq 0 ] && WANTED=("${CLIENTS[@]}")
+for c in "${WANTED[@]}"; do
+  [ -x "$INTEROP_DIR/clients/$c.sh" ] || { echo "unknown client '$c'; clients: ${CLIENTS[*]}" >&2; exit 2; }
+done
+
+rm -rf "$ARTIFACTS"
+mkdir -p "$ARTIFACTS"
+export INTEROP_RUN_ID
+PASSED=0 FAILED=0 SKIPPED=0
+RESULTS=()
+OWN_KAFKA=0
+# The suite's Kafka keeps its data and logs apart from a developer's manual cluster.
+export KAFKA_RUN_DIR="$INTEROP_CACHE/kafka-run"
+
+stop_kafka() {
+  if [ "$OWN_KAFKA" = 1 ]; then
+    "$KAFKA_SH" stop >/dev/null 2>&1
+    OWN_KAFKA=0
+  fi
+}
+trap stop_kafka EXIT
+trap 'exit 130' INT TERM
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+ensure_python || { echo "0 passed, 1 failed (python3 missing)"; exit 1; }
+
+if [ -z "$BOOTSTRAP" ]; then
+  log "starting Apache Kafka from tests/kafka"
+  # A cluster left behind by an interrupted earlier run of the suite (its own run dir).
+  "$KAFKA_SH" stop >/dev/null 2>&1
+  start_opts=()
+  [ "$REQUEST_LOG" = 1 ] && start_opts+=(--request-log)
+  if ! BOOTSTRAP="$("$KAFKA_SH" start "${start_opts[@]}" 2>"$ARTIFACTS/kafka-start.log" | tail -1)" || [ -z "$BOOTSTRAP" ]; then
+    cat "$ARTIFACTS/kafka-start.log" >&2
+    "$KAFKA_SH" stop >/dev/null 2>&1
+    echo "0 passed, 1 failed (could not start Apache Kafka)"
+    exit 1
+  fi
+  OWN_KAFKA=1
+fi
+log "bootstrap servers: $BOOTSTRAP; run id $INTEROP_RUN_ID; artifacts in $ARTIFACTS"
+
+: >"$ARTIFACTS/windows.tsv"
+# The checker itself first: a checker that accepts anything would make every client pass.
+if (cd "$INTEROP_DIR" && python3 spec_test.py) >"$ARTIFACTS/checker-selftest.log" 2>&1; then
+  PASSED=$((PASSED + 1))
+  line="PASS checker-selftest  ($(grep -oE '^Ran [0-9]+ tests' "$ARTIFACTS/checker-selftest.log"))"
+  [ "$KEEP" = 1 ] || rm -f "$ARTIFACTS/checker-selftest.log"
+else
+  FAILED=$((FAILED + 1))
+  line="FAIL checker-selftest (log: $ARTIFACTS/checker-selftest.log)"
+fi
+RESULTS+=("$line"); echo "$line"
+
+for c in "${WANTED[@]}"; do
+  script="$INTEROP_DIR/clients/$c.sh"
+  t0="$(now)"
+  "$script" install >"$ARTIFACTS/$c.install.log" 2>&1
+  rc=$?
+  install_s="$(elapsed "$t0")"
+  if [ "$rc" = "$INTEROP_SKIP" ]; then
+    SKIPPED=$((SKIPPED + 1))
+    line="SKIP $c ($(tail -1 "$ARTIFACTS/$c.install.log"))"
+    RESULTS+=("$line"); echo "$line"
+    continue
+  fi
+  if [ "$rc" != 0 ]; then
+    FAILED=$((FAILED + 1))
+    line="FAIL $c: install failed after ${install_s}s (log: $ARTIFACTS/$c.install.log)"
+    RESULTS+=("$line"); echo "$line"
+    tail -15 "$ARTIFACTS/$c.install.log" | sed 's/^/    /'
+    continue
+  fi
+  out="$ARTIFACTS/$c"
+  mkdir -p "$out"
+  t0="$(now)"
+  start_epoch="$(date +%s.%N)"
+  timeout --kill-after=10 "$CLIENT_TIMEOUT" "$script" run "$BOOTSTRAP" "$out" >"$ARTIFACTS/$c.log" 2>&1
+  rc=$?
+  run_s="$(elapsed "$t0")"
+  printf '%s\t%s\t%s\n' "$c" "$start_epoch" "$(date +%s.%N)" >>"$ARTIFACTS/windows.tsv"
+  result="$(grep -E '^(OK|FAIL) ' "$ARTIFACTS/$c.log" | tail -1)"
+  if [ "$rc" = 0 ]; then
+    PASSED=$((PASSED + 1))
+    result="${result#OK }"
+    line="PASS $c  ${run_s}s (install ${install_s}s)  ${result#*: }"
+    [ "$KEEP" = 1 ] || rm -rf "$out" "$ARTIFACTS/$c.log" "$ARTIFACTS/$c.install.log"
+  else
+    FAILED=$((FAILED + 1))
+    [ "$rc" = 124 ] && result="timed out after ${CLIENT_TIMEOUT}s"
+    line="FAIL $c  ${run_s}s  ${result:-exit status $rc} (log: $ARTIFACTS/$c.log)"
+  fi
+  RESULTS+=("$line"); echo "$line"
+  [ "$rc" = 0 ] || grep -vE '^(OK|FAIL) ' "$ARTIFACTS/$c.log" | tail -15 | sed 's/^/    /'
+done
+
+if [ "$OWN_KAFKA" = 1 ]; then
+  if [ "$FAILED" -gt 0 ] || [ "$REQUEST_LOG" = 1 ]; then
+    # Kafka's side of the story, for failed runs (and for the protocol summary).
+    mkdir -p "$ARTIFACTS/kafka"
+    for d in "$KAFKA_RUN_DIR"/node*; do
+      [ -d "$d/logs" ] && cp -r "$d/logs" "$ARTIFACTS/kafka/$(basename "$d")"
+    done
+  fi
+  stop_kafka
+  if [ "$REQUEST_LOG" = 1 ]; then
+    python3 "$INTEROP_DIR/protocol_versions.py" --windows "$ARTIFACTS/windows.tsv" \
+      "$ARTIFACTS"/kafka/node*/requests.log >"$ARTIFACTS/protocol-versions.txt" &&
+      log "protocol versions per client: $ARTIFACTS/protocol-versions.txt"
+  fi
+fi
+
+echo
+printf '%s\n' "${RESULTS[@]}"
+if [ "$SKIPPED" -gt 0 ]; then
+  echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+else
+  echo "$PASSED passed, $FAILED failed"
+fi
+[ "$FAILED" -eq 0 ]
