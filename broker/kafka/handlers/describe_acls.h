@@ -1,6 +1,7 @@
 // DescribeAcls (key 29), v0-3. Gregor has no authorizer (every client may
 // do everything, as a Kafka broker without authorizer.class.name): the answer
-// is Kafka's SECURITY_DISABLED "No Authorizer is configured."
+// is Kafka's SECURITY_DISABLED "No Authorizer is configured on the broker"
+// (CreateAcls and DeleteAcls: "No Authorizer is configured.")
 #ifndef GREGOR_BROKER_KAFKA_HANDLERS_DESCRIBE_ACLS_H_
 #define GREGOR_BROKER_KAFKA_HANDLERS_DESCRIBE_ACLS_H_
 

@@ -44,9 +44,8 @@ void DescribeConfigsHandler::Handle(const std::shared_ptr<RequestContext>& ctx,
         continue;
       }
       if (image->topic(r.resource_name) == nullptr) {
-        resp.results.push_back(Failed(r, kafka::ErrorCode::kUnknownTopicOrPartition,
-                                      absl::StrCat("The topic '", r.resource_name,
-                                                   "' does not exist.")));
+        // Kafka 4.1.1 answers with an empty message.
+        resp.results.push_back(Failed(r, kafka::ErrorCode::kUnknownTopicOrPartition, ""));
         continue;
       }
       entries = DescribeTopicConfigs(*image, config, r.resource_name);
