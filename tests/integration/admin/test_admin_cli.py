@@ -18,9 +18,14 @@ and checks their output against what the same tools print against Kafka 4.1.1:
 
 Usage: tests/integration/admin/test_admin_cli.py [--keep]
   --keep   leave the cluster running (and its directory) for a look afterwards.
-Prints "N passed, N failed"; exit status 0 when all passed. Takes about 1.5-2.5
-minutes on the 2-core machine (cluster start ~20 s, ~15 JVM tool runs, some in
-parallel). No timing assertions.
+Prints "N passed, N failed"; exit status 0 when all passed. Time: cluster start
+~20 s plus 17 JVM tool runs (some in parallel), 2-5 s each on a quiet 2-core
+machine, so about 1-1.5 minutes; measured 4.5 minutes at load average 40-80
+(six developers building at once). No timing assertions.
+
+GREGOR_PORT_OFFSET: deploy/cluster.sh puts the replication ports 100 above
+the Kafka ports, so offsets 100 apart collide (offset 100's replication ports
+are offset 200's Kafka ports); pick an offset whose ports are free.
 """
 import concurrent.futures
 import json
