@@ -164,6 +164,23 @@ std::vector<BrokerId> Partition::replicas() const {
   return reg_.replicas;
 }
 
+std::vector<Partition::ProducerSnapshot> Partition::ActiveProducers() const {
+  absl::ReaderMutexLock l(&mu_);
+  std::vector<ProducerSnapshot> out;
+  producers_.ForEach([&](int64_t id, const ProducerEntry& e) {
+    ProducerSnapshot s;
+    s.producer_id = id;
+    s.epoch = e.epoch;
+    if (!e.batches.empty()) s.last_sequence = e.batches.back().last_seq;
+    s.last_timestamp = e.last_timestamp;
+    if (e.txn_first_offset.has_value()) s.txn_start_offset = *e.txn_first_offset;
+    out.push_back(s);
+  });
+  std::sort(out.begin(), out.end(),
+            [](const ProducerSnapshot& a, const ProducerSnapshot& b) { return a.producer_id < b.producer_id; });
+  return out;
+}
+
 Offset Partition::last_stable_offset() const {
   absl::ReaderMutexLock l(&mu_);
   int64_t lso = hw_.load(std::memory_order_acquire);

@@ -254,6 +254,16 @@ class Partition {
   // Producer state (rebuilt from the log on start-up / truncation).
   absl::Status RebuildProducerState();
 
+  // The producers this partition holds state for (DescribeProducers).
+  struct ProducerSnapshot {
+    int64_t producer_id = -1;
+    int16_t epoch = -1;
+    int32_t last_sequence = -1;   // of the last batch kept; -1: none
+    int64_t last_timestamp = -1;
+    int64_t txn_start_offset = -1;  // first offset of the open transaction; -1: none
+  };
+  std::vector<ProducerSnapshot> ActiveProducers() const;
+
  private:
   struct FollowerState {
     int64_t fetch_offset = -1;          // everything below it is replicated

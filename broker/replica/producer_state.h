@@ -69,6 +69,11 @@ class ProducerStateManager {
   void ExpireOlderThan(int64_t min_timestamp);
 
   const ProducerEntry* Find(int64_t producer_id) const;
+  // Calls `f(producer_id, entry)` for every producer with state.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (const auto& [id, entry] : producers_) f(id, entry);
+  }
   // First offset of the oldest open transaction (the last stable offset
   // cannot pass it), or nullopt when none is open. O(1).
   std::optional<int64_t> FirstUnstableOffset() const {

@@ -13,22 +13,32 @@ bool IsInternalTopic(std::string_view topic) {
 }
 
 std::optional<std::string> InvalidTopicNameReason(std::string_view topic) {
-  if (topic.empty()) return "Topic name is illegal: it is empty.";
-  if (topic == "." || topic == "..") return "Topic name cannot be \".\" or \"..\".";
+  const std::string name(topic);
+  if (topic.empty()) return "Topic name is invalid: the empty string is not allowed";
+  if (topic == "." || topic == "..") {
+    return absl::StrCat("Topic name is invalid: '", name, "' is not allowed");
+  }
   if (topic.size() > kMaxTopicNameLength) {
-    return absl::StrCat("Topic name is illegal: it is longer than ", kMaxTopicNameLength,
-                        " characters, topic name: ", std::string(topic));
+    return absl::StrCat("Topic name is invalid: the length of '", name,
+                        "' is longer than the max allowed length ", kMaxTopicNameLength);
   }
   for (char c : topic) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '_' || c == '-';
     if (!ok) {
-      return absl::StrCat("Topic name \"", std::string(topic),
-                          "\" is illegal: it contains a character other than ASCII "
-                          "alphanumerics, '.', '_' and '-'.");
+      return absl::StrCat("Topic name is invalid: '", name,
+                          "' contains one or more characters other than ASCII alphanumerics, "
+                          "'.', '_' and '-'");
     }
   }
   return std::nullopt;
+}
+
+std::string SecurityProtocolOf(const BrokerConfig& config, const std::string& listener) {
+  for (const Listener& l : config.listeners) {
+    if (l.name == listener) return l.security_protocol;
+  }
+  return "PLAINTEXT";
 }
 
 std::string ControllerUnavailableMessage(const absl::Status& status) {

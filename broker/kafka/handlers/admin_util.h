@@ -63,6 +63,15 @@ bool IsInternalTopic(std::string_view topic);
 // (as Kafka words it).
 std::optional<std::string> InvalidTopicNameReason(std::string_view topic);
 
+// ---- security ----
+// Kafka's message for ACL requests on a broker without an authorizer.
+inline constexpr std::string_view kNoAuthorizer = "No Authorizer is configured.";
+
+// ---- listeners ----
+// The security protocol of the listener named `listener` (PLAINTEXT when
+// the configuration does not list it).
+std::string SecurityProtocolOf(const BrokerConfig& config, const std::string& listener);
+
 // ---- controller calls ----
 // The error a client gets when no controller answered (the forwarding timed
 // out), as Kafka answers a forwarded request that timed out.

@@ -288,19 +288,26 @@ void AdminHarness::RegisterBrokersWithController() {
     auto reg = client_->RegisterBroker(req);
     ASSERT_TRUE(reg.ok()) << reg.status();
     ASSERT_EQ(reg->error().code(), 0) << reg->ShortDebugString();
-    controllerpb::BrokerHeartbeatRequest hb;
-    hb.set_broker_id(r.broker_id());
-    hb.set_broker_epoch(reg->broker_epoch());
-    hb.set_current_metadata_offset(reg->broker_epoch());
-    auto beat = client_->BrokerHeartbeat(hb);
-    ASSERT_TRUE(beat.ok()) << beat.status();
-    ASSERT_FALSE(beat->is_fenced()) << beat->ShortDebugString();
+    broker_epochs_[r.broker_id()] = reg->broker_epoch();
+    Heartbeat(r.broker_id(), /*fence=*/false);
   }
   ASSERT_TRUE(WaitFor([](const metadata::MetadataImage& image) {
     int unfenced = 0;
     for (const auto& [id, b] : image.brokers()) unfenced += b->fenced ? 0 : 1;
     return unfenced == 3;
   }));
+}
+
+void AdminHarness::Heartbeat(int32_t id, bool fence) {
+  controllerpb::BrokerHeartbeatRequest hb;
+  hb.set_broker_id(id);
+  hb.set_broker_epoch(broker_epochs_.at(id));
+  hb.set_current_metadata_offset(quorum_->committed_image()->offset().value());
+  hb.set_want_fence(fence);
+  auto beat = client_->BrokerHeartbeat(hb);
+  ASSERT_TRUE(beat.ok()) << beat.status();
+  ASSERT_EQ(beat->error().code(), 0) << beat->ShortDebugString();
+  ASSERT_EQ(beat->is_fenced(), fence) << beat->ShortDebugString();
 }
 
 void AdminHarness::UseDeadController() {

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -171,6 +172,9 @@ class AdminHarness {
   // With a controller:
   controller::QuorumController* quorum() { return quorum_.get(); }
   controller::client::ControllerClient* controller_client() { return client_.get(); }
+  // Sends a heartbeat for broker `id` (registered by Start()); `fence`
+  // asks the controller to fence it, otherwise it is unfenced.
+  void Heartbeat(int32_t id, bool fence);
   // Points ctx.controller at a client of an address nobody answers on
   // (calls fail after ~300 ms).
   void UseDeadController();
@@ -202,6 +206,7 @@ class AdminHarness {
   std::unique_ptr<controller::ControllerServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::string controller_address_;
+  std::map<int32_t, int64_t> broker_epochs_;
   std::unique_ptr<controller::client::ControllerClient> client_;
   std::unique_ptr<controller::client::ControllerClient> dead_client_;
   std::unique_ptr<controller::client::MetadataFollower> follower_;
