@@ -12,9 +12,11 @@
 #                      tests/kafka (3 nodes, 127.0.0.1:19092-19094) and stop it after
 #   --gregor           build and start a Gregor cluster (deploy/cluster.sh: 3
 #                      controllers, 3 brokers) in a temporary dir with its own
-#                      ports (GREGOR_PORT_OFFSET, default 500), run the clients
+#                      ports (GREGOR_PORT_OFFSET, default 550: not a multiple of
+#                      100, so no port meets a cluster at such an offset), run the clients
 #                      against it and stop it after; its logs are kept in the
-#                      artifacts when a client failed
+#                      artifacts when a client failed; DIR/gregor-api-usage.txt
+#                      says which APIs each client sent (brokers' counters)
 #   --artifacts DIR    where logs go (default $GREGOR_ARTIFACTS/interop or
 #                      .cache/test-artifacts/interop); kept for failed clients
 #   --request-log      (own Kafka only) log every request, then summarise the
@@ -90,6 +92,15 @@ gregor_ports() {
     $((9192 + o)) $((9193 + o)) $((9194 + o)) $((9301 + o)) $((9302 + o)) $((9303 + o)) \
     $((8301 + o)) $((8302 + o)) $((8303 + o))
 }
+gregor_http_ports() { local o=$GREGOR_PORT_OFFSET; echo $((8081 + o)) $((8082 + o)) $((8083 + o)); }
+# api_snapshot CLIENT before|after: the brokers' request counters, per API.
+api_snapshot() {
+  [ "$OWN_GREGOR" = 1 ] || return 0
+  mkdir -p "$ARTIFACTS/gregor-api"
+  # shellcheck disable=SC2046
+  python3 "$INTEROP_DIR/gregor_api_usage.py" snapshot $(gregor_http_ports) \
+    >"$ARTIFACTS/gregor-api/$1.$2.json" 2>/dev/null
+}
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 keep_gregor_logs() {
   mkdir -p "$ARTIFACTS/gregor"
@@ -111,7 +122,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 ensure_python || { echo "0 passed, 1 failed (python3 missing)"; exit 1; }
 
 if [ "$GREGOR" = 1 ]; then
-  export GREGOR_PORT_OFFSET="${GREGOR_PORT_OFFSET:-500}"
+  export GREGOR_PORT_OFFSET="${GREGOR_PORT_OFFSET:-550}"
   for p in $(gregor_ports); do
     if port_busy "$p"; then
       echo "0 passed, 1 failed (port $p is in use: set GREGOR_PORT_OFFSET to a free range)"
@@ -181,10 +192,12 @@ for c in "${WANTED[@]}"; do
   mkdir -p "$out"
   t0="$(now)"
   start_epoch="$(date +%s.%N)"
+  api_snapshot "$c" before
   timeout --kill-after=10 "$CLIENT_TIMEOUT" "$script" run "$BOOTSTRAP" "$out" >"$ARTIFACTS/$c.log" 2>&1
   rc=$?
   run_s="$(elapsed "$t0")"
   printf '%s\t%s\t%s\n' "$c" "$start_epoch" "$(date +%s.%N)" >>"$ARTIFACTS/windows.tsv"
+  api_snapshot "$c" after
   result="$(grep -E '^(OK|FAIL) ' "$ARTIFACTS/$c.log" | tail -1)"
   if [ "$rc" = 0 ]; then
     PASSED=$((PASSED + 1))
@@ -217,6 +230,10 @@ if [ "$OWN_KAFKA" = 1 ]; then
 fi
 
 if [ "$OWN_GREGOR" = 1 ]; then
+  python3 "$INTEROP_DIR/gregor_api_usage.py" report "$ARTIFACTS/gregor-api" "${WANTED[@]}" \
+    >"$ARTIFACTS/gregor-api-usage.txt" &&
+    log "APIs each client sent to Gregor: $ARTIFACTS/gregor-api-usage.txt"
+  rm -rf "$ARTIFACTS/gregor-api"
   if [ "$FAILED" -gt 0 ] || [ "$KEEP" = 1 ]; then
     keep_gregor_logs
     log "Gregor's logs: $ARTIFACTS/gregor"
