@@ -1,16 +1,16 @@
-"""Which Kafka APIs each interop client sent to a Gregor cluster.
+"""Which Kafka APIs (and versions) each interop client sent to a Gregor cluster.
 
     gregor_api_usage.py snapshot HTTP_PORT... > FILE.json
     gregor_api_usage.py report DIR CLIENT...
 
-Gregor's brokers count requests per API (kafka_network_requests_total{request=
-"<Api>"} on each broker's /metrics). run.sh --gregor snapshots the sum over the
+Gregor's brokers count requests per API and version
+(kafka_network_requests_by_version_total{request="<Api>",version="<n>"} on
+each broker's /metrics). run.sh --gregor snapshots the sum over the
 brokers before and after each client (DIR/<client>.before.json, .after.json;
 clients run one after another, so the difference is the client's traffic,
 plus the brokers' own: none of it goes through the Kafka listener).
-`report` prints, per API, the clients that sent it and how many requests, then
-per client its APIs. Versions are not counted: a client uses the highest
-version both it and Gregor's ApiVersions answer support.
+`report` prints, per API, the clients that sent it (versions and how many
+requests), then per client its APIs.
 """
 
 import json
@@ -18,7 +18,8 @@ import re
 import sys
 import urllib.request
 
-SAMPLE = re.compile(r'^kafka_network_requests_total\{request="([A-Za-z]+)"\}\s+([0-9.e+]+)\s*$')
+SAMPLE = re.compile(r'^kafka_network_requests_by_version_total\{request="([A-Za-z]+)",'
+                    r'version="([0-9]+)"\}\s+([0-9.e+]+)\s*$')
 
 
 def snapshot(ports):
@@ -30,7 +31,8 @@ def snapshot(ports):
         for line in text.splitlines():
             m = SAMPLE.match(line)
             if m:
-                total[m.group(1)] = total.get(m.group(1), 0) + int(float(m.group(2)))
+                key = "%s v%s" % (m.group(1), m.group(2))
+                total[key] = total.get(key, 0) + int(float(m.group(3)))
     return total
 
 
@@ -51,16 +53,27 @@ def report(directory, clients):
             continue
         used = {api: n - before.get(api, 0) for api, n in after.items()}
         per_client[c] = {api: n for api, n in used.items() if n > 0}
-    apis = sorted({api for used in per_client.values() for api in used})
+    def api_of(key):
+        return key.split(" ")[0]
+
+    def version_of(key):
+        return int(key.split(" v")[1])
+
+    apis = sorted({api_of(k) for used in per_client.values() for k in used})
     out = ["API requests sent to Gregor, by client (from the brokers' request counters)", ""]
-    out.append("| API | clients (requests) |")
+    out.append("| API | clients: versions (requests) |")
     out.append("|---|---|")
     for api in apis:
-        users = ["%s (%d)" % (c, used[api]) for c, used in per_client.items() if api in used]
-        out.append("| %s | %s |" % (api, ", ".join(users)))
+        users = []
+        for c, used in per_client.items():
+            keys = sorted((k for k in used if api_of(k) == api), key=version_of)
+            if keys:
+                users.append("%s %s" % (c, ", ".join("v%d (%d)" % (version_of(k), used[k])
+                                                     for k in keys)))
+        out.append("| %s | %s |" % (api, "; ".join(users)))
     out.append("")
     for c, used in per_client.items():
-        out.append("%s: %s" % (c, ", ".join("%s %d" % (api, used[api]) for api in sorted(used))))
+        out.append("%s: %s" % (c, ", ".join("%s (%d)" % (k, used[k]) for k in sorted(used))))
     print("\n".join(out))
 
 
