@@ -12,8 +12,9 @@
 #                      tests/kafka (3 nodes, 127.0.0.1:19092-19094) and stop it after
 #   --gregor           build and start a Gregor cluster (deploy/cluster.sh: 3
 #                      controllers, 3 brokers) in a temporary dir with its own
-#                      ports (GREGOR_PORT_OFFSET, default 550: not a multiple of
-#                      100, so no port meets a cluster at such an offset), run the clients
+#                      ports (deploy/cluster.sh's + INTEROP_GREGOR_PORT_OFFSET,
+#                      default 550: not a multiple of 100, so no port meets a
+#                      developer's cluster at such an offset), run the clients
 #                      against it and stop it after; its logs are kept in the
 #                      artifacts when a client failed; DIR/gregor-api-usage.txt
 #                      says which APIs each client sent (brokers' counters)
@@ -122,10 +123,11 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 ensure_python || { echo "0 passed, 1 failed (python3 missing)"; exit 1; }
 
 if [ "$GREGOR" = 1 ]; then
-  export GREGOR_PORT_OFFSET="${GREGOR_PORT_OFFSET:-550}"
+  # Not GREGOR_PORT_OFFSET: a developer's own cluster runs at that one.
+  export GREGOR_PORT_OFFSET="${INTEROP_GREGOR_PORT_OFFSET:-550}"
   for p in $(gregor_ports); do
     if port_busy "$p"; then
-      echo "0 passed, 1 failed (port $p is in use: set GREGOR_PORT_OFFSET to a free range)"
+      echo "0 passed, 1 failed (port $p is in use: set INTEROP_GREGOR_PORT_OFFSET to a free range)"
       exit 1
     fi
   done
