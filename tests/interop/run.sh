@@ -107,11 +107,15 @@ keep_gregor_logs() {
   mkdir -p "$ARTIFACTS/gregor"
   cp "$GREGOR_DIR"/*.log "$ARTIFACTS/gregor/" 2>/dev/null
 }
+# The dir of the running --gregor cluster, so that a run killed before its
+# cleanup (SIGKILL, a lost machine) is cleaned up by the next run.
+GREGOR_STATE="$INTEROP_CACHE/gregor-cluster-dir"
 stop_gregor() {
   if [ "$OWN_GREGOR" = 1 ]; then
     gregor_cluster down >/dev/null 2>&1
     OWN_GREGOR=0
     rm -rf "$GREGOR_DIR"
+    rm -f "$GREGOR_STATE"
   fi
 }
 trap 'stop_kafka; stop_gregor' EXIT
@@ -125,6 +129,13 @@ ensure_python || { echo "0 passed, 1 failed (python3 missing)"; exit 1; }
 if [ "$GREGOR" = 1 ]; then
   # Not GREGOR_PORT_OFFSET: a developer's own cluster runs at that one.
   export GREGOR_PORT_OFFSET="${INTEROP_GREGOR_PORT_OFFSET:-550}"
+  left="$(cat "$GREGOR_STATE" 2>/dev/null)"
+  if [ -n "$left" ] && [ -d "$left" ] && [[ "$(basename "$left")" == gregor-interop.* ]]; then
+    log "stopping the cluster an interrupted earlier run left in $left"
+    GREGOR_CLUSTER_DIR="$left" "$CLUSTER_SH" down >/dev/null 2>&1
+    rm -rf "$left"
+  fi
+  rm -f "$GREGOR_STATE"
   for p in $(gregor_ports); do
     if port_busy "$p"; then
       echo "0 passed, 1 failed (port $p is in use: set INTEROP_GREGOR_PORT_OFFSET to a free range)"
@@ -133,6 +144,7 @@ if [ "$GREGOR" = 1 ]; then
   done
   GREGOR_DIR="$(mktemp -d "${TMPDIR:-/tmp}/gregor-interop.XXXXXX")"
   OWN_GREGOR=1
+  echo "$GREGOR_DIR" >"$GREGOR_STATE"
   log "starting Gregor (port offset $GREGOR_PORT_OFFSET, dir $GREGOR_DIR)"
   t0="$(now)"
   if ! gregor_cluster up >"$ARTIFACTS/gregor-start.log" 2>&1; then
