@@ -32,7 +32,9 @@ void Dispatcher::Add(std::unique_ptr<ApiHandler> h) {
                                               "Time from receiving a request to its response.",
                                               l, metrics::LatencyBucketsMs()),
         .response_bytes = registry_->GetCounter("kafka_network_response_bytes_total",
-                                                "Response bytes, by API.", l)};
+                                                "Response bytes, by API.", l),
+        .by_version = std::make_unique<std::atomic<metrics::Counter*>[]>(
+            h->max_version() - h->min_version() + 1)};
   }
   handlers_.push_back(std::move(h));
 }
@@ -79,7 +81,23 @@ void Dispatcher::OnRequest(const ConnectionInfo& conn, std::string frame, Respon
     return;
   }
   if (metrics_[key].requests != nullptr) metrics_[key].requests->Inc();
+  CountVersion(*h, version);
   h->HandleFrame(std::move(ctx), r, std::move(responder), this);
+}
+
+void Dispatcher::CountVersion(const ApiHandler& h, int16_t version) {
+  ApiMetrics& m = metrics_[h.api_key()];
+  if (m.by_version == nullptr) return;
+  std::atomic<metrics::Counter*>& slot = m.by_version[version - h.min_version()];
+  metrics::Counter* c = slot.load(std::memory_order_acquire);
+  if (c == nullptr) {
+    // Two threads may both get here: the registry hands both the same counter.
+    c = registry_->GetCounter(
+        "kafka_network_requests_by_version_total", "Requests received, by API and version.",
+        {{"request", std::string(h.name())}, {"version", std::to_string(version)}});
+    slot.store(c, std::memory_order_release);
+  }
+  c->Inc();
 }
 
 void Dispatcher::OnResponse(const RequestContext& ctx, int64_t response_bytes) {

@@ -1,6 +1,9 @@
 // Routes request frames from the transport to the ApiHandler of their API
 // key: decodes the request header (v1, or v2 for flexible versions), checks
-// the version against the handler's range, and records per-API metrics.
+// the version against the handler's range, and records per-API metrics
+// (requests, latency, response bytes) and requests per API and version (as
+// Kafka's RequestsPerSec{request,version}: which client versions a cluster
+// serves).
 //
 // Unsupported requests are handled as Kafka 4 does: ApiVersions with a
 // version above ours gets an UNSUPPORTED_VERSION answer in v0 format listing
@@ -11,6 +14,7 @@
 #define GREGOR_BROKER_KAFKA_DISPATCHER_H_
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -43,7 +47,13 @@ class Dispatcher : public RequestHandler, public RequestObserver {
     metrics::Counter* requests = nullptr;
     metrics::Histogram* latency_ms = nullptr;
     metrics::Counter* response_bytes = nullptr;
+    // kafka_network_requests_by_version_total, one slot per version of the
+    // handler's range (index: version - min_version), registered on first use.
+    std::unique_ptr<std::atomic<metrics::Counter*>[]> by_version;
   };
+
+  // REQUIRES: `version` within the handler's range.
+  void CountVersion(const ApiHandler& h, int16_t version);
 
   void AnswerUnsupportedApiVersions(const ConnectionInfo& conn, int32_t correlation_id,
                                     Responder responder);

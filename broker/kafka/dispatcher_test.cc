@@ -143,6 +143,32 @@ TEST_F(DispatcherTest, AdvertisesExactlyTheRegisteredHandlers) {
   }
 }
 
+TEST_F(DispatcherTest, CountsRequestsByApiAndVersion) {
+  Socket s(server_->port());
+  kafka::ApiVersionsRequest req;
+  req.client_software_name = "kgo";
+  req.client_software_version = "v1.22.3";
+  int32_t corr = 0;
+  for (int16_t v : {3, 4, 4}) {
+    s.Send(EncodeRequest(req, v, ++corr));
+    EXPECT_FALSE(s.Recv().empty());
+  }
+  const std::string text = metrics_.Render();
+  EXPECT_NE(text.find("kafka_network_requests_by_version_total{request=\"ApiVersions\","
+                      "version=\"3\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("kafka_network_requests_by_version_total{request=\"ApiVersions\","
+                      "version=\"4\"} 2\n"),
+            std::string::npos)
+      << text;
+  // Versions nobody used have no series.
+  EXPECT_EQ(text.find("version=\"0\""), std::string::npos) << text;
+  EXPECT_NE(text.find("kafka_network_requests_total{request=\"ApiVersions\"} 3\n"),
+            std::string::npos)
+      << text;
+}
+
 TEST_F(DispatcherTest, InvalidClientSoftwareNameIsInvalidRequest) {
   Socket s(server_->port());
   kafka::ApiVersionsRequest req;
