@@ -20,7 +20,7 @@ Usage: tests/integration/admin/test_admin_cli.py [--keep]
   --keep   leave the cluster running (and its directory) for a look afterwards.
 Prints "N passed, N failed"; exit status 0 when all passed. Time: cluster start
 ~20 s plus 17 JVM tool runs (some in parallel), 2-5 s each on a quiet 2-core
-machine, so about 1-1.5 minutes; measured 4.5 minutes at load average 40-80
+machine: measured 29 s at load average 4 (after the build), 4.5 minutes at 40-80
 (six developers building at once). No timing assertions.
 
 GREGOR_PORT_OFFSET: deploy/cluster.sh puts the replication ports 100 above
