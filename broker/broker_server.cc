@@ -9,6 +9,8 @@
 #include "broker/group/group_service.h"
 #include "broker/kafka/handlers/registry.h"
 #include "broker/replica/replication_service.h"
+#include "common/ui/http_routes.h"
+#include "common/ui/peer_fetch.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 
@@ -239,6 +241,7 @@ absl::Status BrokerServer::Start() {
 void BrokerServer::Shutdown(bool controlled) {
   if (shut_down_.exchange(true)) return;
   ready_ = false;
+  if (timeline_observer_ != nullptr) timeline_observer_->Stop();
   if (lifecycle_ != nullptr) {
     if (controlled && config_.controlled_shutdown_enable) {
       lifecycle_->ControlledShutdown(std::chrono::milliseconds(config_.controlled_shutdown_timeout_ms));
@@ -305,7 +308,57 @@ absl::Status BrokerServer::StartHttp() {
                               .content_type = "application/json",
                               .body = StatusJson()};
   });
-  return http_->Start(config_.http_host, config_.http_port);
+
+  // The live cluster view.
+  ClusterViewSourceOptions vo;
+  vo.node_id = config_.node_id;
+  absl::StatusOr<std::vector<controller::client::Voter>> voters =
+      controller::client::ParseQuorumVoters(config_.controller_quorum_voters);
+  if (voters.ok()) vo.voters = *voters;
+  view_source_ = std::make_unique<ClusterViewSource>(
+      vo, replicas_.get(), [this] { return ctx_.groups; }, Clock::Real());
+  ui::ClusterViewRoutesOptions ro;
+  ro.observe_on_request = false;
+  ro.local_view = [this] { return view_source_->Local(); };
+  ui::AddClusterViewRoutes(
+      http_.get(), [this] { return view_source_->Full(); }, &timeline_, ro);
+  timeline_observer_ = std::make_unique<ui::TimelineObserver>(
+      &timeline_,
+      [this] {
+        ui::ClusterView v = view_source_->Local();
+        // The observer also keeps the lag of the groups coordinated here for
+        // /metrics, with the other leaders' offsets filled in.
+        ui::MergeFactsFromPeers(&v, std::chrono::milliseconds(700));
+        std::vector<ui::GroupView> mine;
+        for (const ui::GroupView& g : v.groups) {
+          if (g.coordinator && g.coordinator->value() == config_.node_id) mine.push_back(g);
+        }
+        absl::MutexLock lock(&lag_mu_);
+        coordinated_groups_ = std::move(mine);
+        return v;
+      },
+      std::chrono::milliseconds(1000));
+  metrics_.AddCollector([this](metrics::SampleWriter& w) {
+    w.Family("kafka_consumergroup_lag",
+             "Records a group has not consumed yet (high watermark - committed offset).", "gauge");
+    w.Family("kafka_consumergroup_members", "Members of a group coordinated here.", "gauge");
+    absl::MutexLock lock(&lag_mu_);
+    for (const ui::GroupView& g : coordinated_groups_) {
+      w.Sample("kafka_consumergroup_members", {{"group", g.group_id}},
+               static_cast<double>(g.members.size()));
+      for (const ui::GroupOffsetView& o : g.offsets) {
+        if (!o.log_end_offset) continue;
+        const int64_t lag = std::max<int64_t>(0, o.log_end_offset->value() - o.committed_offset.value());
+        w.Sample("kafka_consumergroup_lag",
+                 {{"group", g.group_id}, {"topic", o.topic}, {"partition", std::to_string(o.partition.value())}},
+                 static_cast<double>(lag));
+      }
+    }
+  });
+  absl::Status st = http_->Start(config_.http_host, config_.http_port);
+  if (!st.ok()) return st;
+  timeline_observer_->Start();
+  return absl::OkStatus();
 }
 
 std::string BrokerServer::StatusJson() const {

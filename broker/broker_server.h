@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "broker/cluster_view_source.h"
 #include "broker/config/broker_config.h"
 #include "broker/kafka/broker_context.h"
 #include "broker/kafka/dispatcher.h"
@@ -29,6 +30,8 @@
 #include "common/http/http_server.h"
 #include "common/metrics/metrics.h"
 #include "common/thread_pool.h"
+#include "common/ui/event_timeline.h"
+#include "common/ui/timeline_observer.h"
 #include "controller/client/controller_client.h"
 #include "controller/client/metadata_follower.h"
 
@@ -85,6 +88,15 @@ class BrokerServer {
   std::vector<std::unique_ptr<KafkaServer>> servers_;
   std::vector<std::unique_ptr<BrokerService>> services_;
   std::unique_ptr<http::HttpServer> http_;
+  // The live cluster view (/ui, /api/cluster): built on HTTP threads, its
+  // timeline fed by the observer thread.
+  std::unique_ptr<ClusterViewSource> view_source_;
+  ui::EventTimeline timeline_;
+  std::unique_ptr<ui::TimelineObserver> timeline_observer_;
+  // Consumer lag of the groups coordinated here, from the observer's last
+  // view (rendered by a /metrics collector).
+  mutable absl::Mutex lag_mu_;
+  std::vector<ui::GroupView> coordinated_groups_ ABSL_GUARDED_BY(lag_mu_);
   std::atomic<bool> ready_{false};
   std::atomic<bool> shut_down_{false};
 };

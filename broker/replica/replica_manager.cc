@@ -1,6 +1,7 @@
 #include "broker/replica/replica_manager.h"
 
 #include <chrono>
+#include <map>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -35,7 +36,15 @@ ReplicaManager::ReplicaManager(ReplicaManagerOptions options, storage::LogManage
       w.Family("kafka_log_end_offset", "Log end offset of a partition on this broker.", "gauge");
       w.Family("kafka_log_high_watermark", "High watermark of a partition on this broker.",
                "gauge");
+      struct Traffic {
+        uint64_t bytes_in = 0, messages_in = 0, bytes_out = 0;
+      };
+      std::map<std::string, Traffic> by_topic;
       for (const auto& p : All()) {
+        Traffic& t = by_topic[p->topic()];
+        t.bytes_in += p->bytes_in();
+        t.messages_in += p->messages_in();
+        t.bytes_out += p->bytes_out();
         metrics::Labels l = {{"topic", p->topic()}, {"partition", std::to_string(p->index())}};
         w.Sample("kafka_log_size_bytes", l, static_cast<double>(p->log()->size_bytes()));
         w.Sample("kafka_log_end_offset", l, static_cast<double>(p->log_end_offset().value()));
@@ -61,6 +70,21 @@ ReplicaManager::ReplicaManager(ReplicaManagerOptions options, storage::LogManage
       w.Sample("kafka_server_fetch_purgatory_size", {},
                static_cast<double>(fetch_purgatory_.watched()));
       (void)offline;
+      w.Family("kafka_server_brokertopicmetrics_bytes_in_total",
+               "Bytes produced to a topic's partitions led here.", "counter");
+      w.Family("kafka_server_brokertopicmetrics_messages_in_total",
+               "Records produced to a topic's partitions led here.", "counter");
+      w.Family("kafka_server_brokertopicmetrics_bytes_out_total",
+               "Bytes fetched by consumers from a topic's partitions here.", "counter");
+      for (const auto& [topic, t] : by_topic) {
+        const metrics::Labels l = {{"topic", topic}};
+        w.Sample("kafka_server_brokertopicmetrics_bytes_in_total", l,
+                 static_cast<double>(t.bytes_in));
+        w.Sample("kafka_server_brokertopicmetrics_messages_in_total", l,
+                 static_cast<double>(t.messages_in));
+        w.Sample("kafka_server_brokertopicmetrics_bytes_out_total", l,
+                 static_cast<double>(t.bytes_out));
+      }
     });
   }
 }

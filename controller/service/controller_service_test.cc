@@ -147,8 +147,11 @@ TEST(ControllerServiceEndToEnd, ClientFollowsHintsAndFollowerStreamsRecords) {
   auto status = nlohmann::json::parse(RenderStatus(*leader->quorum, *leader->log));
   EXPECT_EQ(status["topics"][0]["name"], "events");
   EXPECT_EQ(status["brokers"][0]["fenced"], false);
-  EXPECT_NE(RenderMetrics(*leader->quorum, *leader->log).find("gregor_controller_active_controller_count 1"),
-            std::string::npos);
+  EXPECT_EQ(status["ready"], true);  // the health check's signal: a leader is known
+  const std::string metrics = RenderMetrics(*leader->quorum, *leader->log);
+  EXPECT_NE(metrics.find("gregor_controller_active_controller_count 1"), std::string::npos);
+  EXPECT_NE(metrics.find("kafka_controller_active_controller_count 1"), std::string::npos);
+  EXPECT_NE(metrics.find("kafka_controller_offline_partitions_count 0"), std::string::npos);
 
   follower.Stop();
   fservice.Shutdown();

@@ -1,7 +1,11 @@
 #include "controller/service/http_status.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/clock.h"
 #include "common/crc32c.h"
+#include "common/ui/peer_fetch.h"
+#include "common/ui/ui.h"
+#include "controller/service/cluster_view.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 
@@ -31,6 +35,26 @@ std::string RenderMetrics(const QuorumController& quorum, const MetadataLog& log
   const QuorumControllerStats s = quorum.Stats();
   const NodeStatus st = log.Status();
   std::string out;
+  // Kafka's controller metrics under Kafka's names
+  // (kafka.controller:type=KafkaController,name=...).
+  Metric(&out, "kafka_controller_active_controller_count",
+         "1 when this node is the active controller (Kafka: ActiveControllerCount).", "gauge",
+         s.active ? 1 : 0);
+  Metric(&out, "kafka_controller_offline_partitions_count",
+         "Partitions without a leader (Kafka: OfflinePartitionsCount).", "gauge",
+         static_cast<double>(s.offline_partitions));
+  Metric(&out, "kafka_controller_global_partition_count",
+         "Partitions (Kafka: GlobalPartitionCount).", "gauge", static_cast<double>(s.partitions));
+  Metric(&out, "kafka_controller_global_topic_count", "Topics (Kafka: GlobalTopicCount).", "gauge",
+         static_cast<double>(s.topics));
+  Metric(&out, "kafka_controller_fenced_broker_count", "Fenced brokers (Kafka: FencedBrokerCount).",
+         "gauge", static_cast<double>(s.fenced_brokers));
+  Metric(&out, "kafka_controller_active_broker_count",
+         "Unfenced brokers (Kafka: ActiveBrokerCount).", "gauge",
+         static_cast<double>(s.brokers - s.fenced_brokers));
+  Metric(&out, "kafka_controller_preferred_replica_imbalance_count",
+         "Partitions not led by their preferred replica (Kafka: PreferredReplicaImbalanceCount).",
+         "gauge", static_cast<double>(s.preferred_replica_imbalance));
   Metric(&out, "gregor_controller_active_controller_count",
          "1 when this node is the active controller.", "gauge", s.active ? 1 : 0);
   Metric(&out, "gregor_controller_raft_term", "Current Raft term.", "gauge",
@@ -89,6 +113,8 @@ std::string RenderStatus(const QuorumController& quorum, const MetadataLog& log,
   j["role"] = Role(st.role);
   j["active"] = s.active;
   j["leader"] = st.leader ? st.leader->value() : -1;
+  // Readiness (health checks): the quorum has a leader this node follows.
+  j["ready"] = s.active || st.leader.has_value() || s.leader.has_value();
   j["term"] = st.term.value();
   j["commit_index"] = st.commit_index.value();
   j["last_index"] = st.last_index.value();
@@ -159,6 +185,23 @@ HttpStatusServer::HttpStatusServer(const QuorumController* quorum, const Metadat
   server_->Get("/status", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(RenderStatus(*quorum_, *log_), "application/json");
   });
+  // The live cluster view: the page, and the view with the brokers' offsets
+  // and groups merged in (each unfenced broker is asked, in parallel, with a
+  // short timeout).
+  server_->Get("/ui/?", [](const httplib::Request&, httplib::Response& res) {
+    const std::string_view page = ui::ClusterViewPage();
+    res.set_content(page.data(), page.size(), ui::kPageContentType);
+  });
+  server_->Get("/api/cluster", [this](const httplib::Request&, httplib::Response& res) {
+    ui::ClusterView v = ControllerClusterView(*quorum_, *log_, Clock::Real());
+    ui::MergeFactsFromPeers(&v, std::chrono::milliseconds(700));
+    timeline_.Fill(&v);
+    ui::Truncate(ui::ClusterViewLimits(), &v);
+    res.set_content(ui::ToJsonString(v), ui::kJsonContentType);
+  });
+  observer_ = std::make_unique<ui::TimelineObserver>(
+      &timeline_, [this] { return ControllerClusterView(*quorum_, *log_, Clock::Real()); },
+      std::chrono::milliseconds(250));
 }
 
 HttpStatusServer::~HttpStatusServer() { Stop(); }
@@ -168,10 +211,12 @@ absl::Status HttpStatusServer::Start(const std::string& host, int port) {
     return absl::UnavailableError(absl::StrCat("cannot bind HTTP on ", host, ":", port));
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  observer_->Start();
   return absl::OkStatus();
 }
 
 void HttpStatusServer::Stop() {
+  observer_->Stop();
   if (thread_.joinable()) {
     server_->stop();
     thread_.join();

@@ -1,5 +1,6 @@
-// The controller's HTTP pages: /metrics (Prometheus text) and /status (JSON),
-// served with cpp-httplib on their own threads.
+// The controller's HTTP pages: /metrics (Prometheus text), /status (JSON),
+// and the live cluster view (/ui, /api/cluster: common/ui), served with
+// cpp-httplib on their own threads.
 #ifndef GREGOR_CONTROLLER_SERVICE_HTTP_STATUS_H_
 #define GREGOR_CONTROLLER_SERVICE_HTTP_STATUS_H_
 
@@ -8,6 +9,8 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "common/ui/event_timeline.h"
+#include "common/ui/timeline_observer.h"
 #include "controller/metadata_log.h"
 #include "controller/quorum_controller.h"
 
@@ -36,6 +39,9 @@ class HttpStatusServer {
  private:
   const QuorumController* quorum_;
   const MetadataLog* log_;
+  // Leader elections and ISR changes as this controller saw them commit.
+  ui::EventTimeline timeline_;
+  std::unique_ptr<ui::TimelineObserver> observer_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
 };

@@ -96,6 +96,7 @@ int64_t ReadAll(const FetchJob& job, const std::vector<FetchPartitionState>& par
                                               static_cast<int64_t>(r.region.position),
                                               static_cast<int64_t>(r.region.length)});
       total += static_cast<int64_t>(r.region.length);
+      p->CountOut(r.region.length);
     }
   }
   return total;

@@ -147,7 +147,10 @@ void ProduceHandler::Handle(const std::shared_ptr<RequestContext>& rctx,
       pr.base_offset = out.base_offset.value();
       pr.log_append_time_ms = out.log_append_time_ms;
       Offset end = out.last_offset + 1;
-      if (!out.duplicate) rm->OnLeaderAppend(p, end);
+      if (!out.duplicate) {
+        p->CountIn(bytes.size(), static_cast<uint64_t>(end.value() - out.base_offset.value()));
+        rm->OnLeaderAppend(p, end);
+      }
       if (acks == -1) {
         pending.push_back(PendingPartition{ti, pi, p, end, p->leader_epoch(), min_isr});
       }
