@@ -15,7 +15,7 @@
 #                 consumer, all (default), or fault kinds (see `gregor-chaos schedule`)
 #   --runs        how many runs, each with the next seed (default 1)
 #   --rf          replication factor of the test topic (default 3, with
-#                 min.insync.replicas=2; --rf 1 until replication works)
+#                 min.insync.replicas=2; 1 gives min.insync.replicas=1)
 #   --rate        producer records per second (default 500)
 #   --artifacts   where failed runs' logs go (default $GREGOR_ARTIFACTS/chaos
 #                 or <repo>/.cache/test-artifacts/chaos)
