@@ -58,6 +58,9 @@ suite_integration() {
   log "suite integration: controller quorum with real processes"
   python3 tests/integration/controller/test_controller.py
   record "integration:controller" $?
+  log "suite integration: malformed and hostile requests against a real cluster"
+  python3 tests/integration/bad_input/test_bad_input.py
+  record "integration:bad-input" $?
 }
 
 suite_interop() {

@@ -77,7 +77,9 @@ bool Partition::ApplyRegistrationLocked(const PartitionRegistration& reg) {
 bool Partition::MakeLeader(const PartitionRegistration& reg) {
   absl::MutexLock l(&mu_);
   const bool new_epoch = role_ != Role::kLeader || reg.leader_epoch != reg_.leader_epoch;
+  const bool was_leader = role_ == Role::kLeader;
   if (!ApplyRegistrationLocked(reg)) return false;
+  if (!was_leader) leader_since_epoch_ = reg.leader_epoch;
   if (new_epoch) {
     std::optional<LeaderEpoch> latest = log_->LatestEpoch();
     if (latest.has_value() && *latest > reg.leader_epoch) {
@@ -241,7 +243,8 @@ Partition::AppendOutcome Partition::AppendAsLeader(std::span<char> batches,
 std::optional<int16_t> Partition::AcksAllOutcome(Offset end, LeaderEpoch appended_in,
                                                  int32_t min_insync_replicas) const {
   absl::ReaderMutexLock l(&mu_);
-  if (role_ != Role::kLeader || reg_.leader_epoch != appended_in) {
+  if (role_ != Role::kLeader || appended_in < leader_since_epoch_ ||
+      appended_in > reg_.leader_epoch) {
     return errc::kNotLeaderOrFollower;
   }
   if (hw_.load(std::memory_order_acquire) < end.value()) return std::nullopt;

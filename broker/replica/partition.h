@@ -141,6 +141,9 @@ class Partition {
 
   // Whether an acks=all append ending at `end` (exclusive) is acknowledged:
   // nullopt while pending; an error code (kNone for success) when done.
+  // NOT_LEADER_OR_FOLLOWER once this broker stopped leading after
+  // `appended_in` (a leader epoch bump that keeps this broker leader does not
+  // fail the append: its records are still where they were written).
   std::optional<int16_t> AcksAllOutcome(Offset end, LeaderEpoch appended_in,
                                         int32_t min_insync_replicas) const;
 
@@ -288,6 +291,12 @@ class Partition {
   std::optional<std::vector<BrokerId>> pending_isr_ ABSL_GUARDED_BY(mu_);
   // As leader: the first offset of the current leader epoch.
   int64_t leader_epoch_start_offset_ ABSL_GUARDED_BY(mu_) = 0;
+  // As leader: the leader epoch this broker's uninterrupted leadership
+  // started in. Epoch bumps that keep the leader (a reassignment removing a
+  // replica, an ISR-only election) do not change it: the log was not
+  // truncated since, so an append from any epoch since then still holds its
+  // offsets.
+  LeaderEpoch leader_since_epoch_ ABSL_GUARDED_BY(mu_){-1};
   ProducerStateManager producers_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t> hw_{0};
   std::atomic<uint64_t> bytes_in_{0};

@@ -287,7 +287,12 @@ absl::Status Partition::UpdateHighWatermarkFromLeader(Offset leader_high_waterma
 absl::Status Partition::TruncateTo(Offset offset, LeaderEpoch fetched_in) {
   absl::MutexLock l(&mu_);
   RETURN_IF_ERROR(CheckFollowerEpochLocked(fetched_in));
-  if (offset >= log_->log_end_offset()) return absl::OkStatus();
+  if (offset >= log_->log_end_offset()) {
+    // No record goes, but the log still drops epochs that start at its end
+    // with nothing in them (see Log::TruncateTo); the producer state and the
+    // HW are unchanged.
+    return log_->TruncateTo(log_->log_end_offset());
+  }
   LOG(INFO) << topic_ << "-" << index_ << ": truncating from " << log_->log_end_offset() << " to "
             << offset << " (leader epoch " << fetched_in << ")";
   RETURN_IF_ERROR(log_->TruncateTo(offset));

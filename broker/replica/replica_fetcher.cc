@@ -218,13 +218,16 @@ ReplicaFetcher::Outcome ReplicaFetcher::ApplyTruncation(const Work& w,
   FollowerLogView view{pos.log_end_offset, pos.high_watermark,
                        [&](LeaderEpoch e) { return p.log()->EndOffsetForEpoch(e); }};
   TruncationDecision d = DecideTruncation(answer, view);
+  // Also at the log end: no record goes then, but an epoch this replica
+  // started there without writing must (else the leader keeps answering
+  // "diverging" for it).
+  absl::Status s = p.TruncateTo(d.truncate_to, w.leader_epoch);
+  if (absl::IsFailedPrecondition(s)) return {Next::kDelay, options_.partition_retry_backoff};
+  if (!s.ok()) {
+    LOG(ERROR) << Name(p) << ": truncation to " << d.truncate_to << " failed: " << s;
+    return {Next::kFail};
+  }
   if (d.truncate_to < pos.log_end_offset) {
-    absl::Status s = p.TruncateTo(d.truncate_to, w.leader_epoch);
-    if (absl::IsFailedPrecondition(s)) return {Next::kDelay, options_.partition_retry_backoff};
-    if (!s.ok()) {
-      LOG(ERROR) << Name(p) << ": truncation to " << d.truncate_to << " failed: " << s;
-      return {Next::kFail};
-    }
     absl::MutexLock l(&mu_);
     ++stats_.truncations;
   }

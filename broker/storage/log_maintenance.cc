@@ -67,7 +67,16 @@ absl::Status Log::TruncateTo(Offset offset) {
       return MakeStorageError(StorageError::kOffsetOutOfRange,
                               absl::StrCat("cannot truncate to ", target));
     }
-    if (target >= leo_.load()) return absl::OkStatus();
+    if (target >= leo_.load()) {
+      // Nothing to cut, but an epoch may start at the log end with no
+      // record in it (this replica led that epoch and wrote nothing before
+      // losing leadership). It must go like any epoch above the cut: a
+      // follower that kept it would send it as its last fetched epoch, and a
+      // leader that never saw it would answer "diverging" forever (Kafka
+      // truncates the epoch cache here too).
+      if (epoch_cache_.TruncateFromEnd(Offset(leo_.load()))) return PersistEpochCache();
+      return absl::OkStatus();
+    }
     std::shared_ptr<const SegmentList> list = segments();
     if (target < log_start_.load() || target < list->front()->base_offset()) {
       status = TruncateFullyLocked(target, &renamed);

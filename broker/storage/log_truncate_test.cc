@@ -108,6 +108,21 @@ TEST_F(LogTruncateTest, TruncateCutsDurabilityWaitersAbove) {
   EXPECT_EQ(GetStorageError(got[1]), StorageError::kTruncated);
 }
 
+TEST_F(LogTruncateTest, TruncateAtTheLogEndDropsAnEpochThatStartsThereWithNoRecords) {
+  auto log = Fill();
+  // This replica became leader in epoch 7 at the log end, wrote nothing and
+  // lost leadership; the new leader never heard of epoch 7.
+  ASSERT_TRUE(log->AssignEpochStartOffset(LeaderEpoch(7), Offset(24)).ok());
+  ASSERT_EQ(log->LatestEpoch(), LeaderEpoch(7));
+  ASSERT_TRUE(log->TruncateTo(Offset(24)).ok());
+  EXPECT_EQ(log->log_end_offset(), Offset(24));
+  EXPECT_EQ(log->LatestEpoch(), LeaderEpoch(5));
+  EXPECT_EQ(log->EpochEntries(), Epochs({{1, 0}, {3, 10}, {5, 20}}));
+  auto persisted = ReadEpochCheckpoint(&env_, dir_.Sub("orders-0/leader-epoch-checkpoint"));
+  ASSERT_TRUE(persisted.ok());
+  EXPECT_EQ(*persisted, log->EpochEntries());
+}
+
 TEST_F(LogTruncateTest, EpochCacheTruncatesWithTheLogAndPersists) {
   auto log = Fill();
   EXPECT_EQ(log->EndOffsetForEpoch(LeaderEpoch(3)), (EpochEndOffset{LeaderEpoch(3), Offset(20)}));
