@@ -339,20 +339,26 @@ absl::Status BrokerServer::StartHttp() {
       },
       std::chrono::milliseconds(1000));
   metrics_.AddCollector([this](metrics::SampleWriter& w) {
+    // Each family's samples right after its HELP/TYPE lines.
+    absl::MutexLock lock(&lag_mu_);
     w.Family("kafka_consumergroup_lag",
              "Records a group has not consumed yet (high watermark - committed offset).", "gauge");
+    for (const ui::GroupView& g : coordinated_groups_) {
+      for (const ui::GroupOffsetView& o : g.offsets) {
+        if (!o.log_end_offset) continue;
+        const int64_t lag =
+            std::max<int64_t>(0, o.log_end_offset->value() - o.committed_offset.value());
+        w.Sample("kafka_consumergroup_lag",
+                 {{"group", g.group_id},
+                  {"topic", o.topic},
+                  {"partition", std::to_string(o.partition.value())}},
+                 static_cast<double>(lag));
+      }
+    }
     w.Family("kafka_consumergroup_members", "Members of a group coordinated here.", "gauge");
-    absl::MutexLock lock(&lag_mu_);
     for (const ui::GroupView& g : coordinated_groups_) {
       w.Sample("kafka_consumergroup_members", {{"group", g.group_id}},
                static_cast<double>(g.members.size()));
-      for (const ui::GroupOffsetView& o : g.offsets) {
-        if (!o.log_end_offset) continue;
-        const int64_t lag = std::max<int64_t>(0, o.log_end_offset->value() - o.committed_offset.value());
-        w.Sample("kafka_consumergroup_lag",
-                 {{"group", g.group_id}, {"topic", o.topic}, {"partition", std::to_string(o.partition.value())}},
-                 static_cast<double>(lag));
-      }
     }
   });
   absl::Status st = http_->Start(config_.http_host, config_.http_port);

@@ -32,29 +32,40 @@ ReplicaManager::ReplicaManager(ReplicaManagerOptions options, storage::LogManage
                                            "Times this broker became leader of a partition.");
     metrics_collector_ = metrics_->AddCollector([this](metrics::SampleWriter& w) {
       int64_t leaders = 0, urp = 0, under_min = 0, offline = 0;
-      w.Family("kafka_log_size_bytes", "Bytes of a partition's log on this broker.", "gauge");
-      w.Family("kafka_log_end_offset", "Log end offset of a partition on this broker.", "gauge");
-      w.Family("kafka_log_high_watermark", "High watermark of a partition on this broker.",
-               "gauge");
       struct Traffic {
         uint64_t bytes_in = 0, messages_in = 0, bytes_out = 0;
       };
+      struct Row {
+        metrics::Labels labels;
+        double size, leo, hw;
+      };
       std::map<std::string, Traffic> by_topic;
+      std::vector<Row> rows;
       for (const auto& p : All()) {
         Traffic& t = by_topic[p->topic()];
         t.bytes_in += p->bytes_in();
         t.messages_in += p->messages_in();
         t.bytes_out += p->bytes_out();
-        metrics::Labels l = {{"topic", p->topic()}, {"partition", std::to_string(p->index())}};
-        w.Sample("kafka_log_size_bytes", l, static_cast<double>(p->log()->size_bytes()));
-        w.Sample("kafka_log_end_offset", l, static_cast<double>(p->log_end_offset().value()));
-        w.Sample("kafka_log_high_watermark", l, static_cast<double>(p->high_watermark().value()));
+        rows.push_back({{{"topic", p->topic()}, {"partition", std::to_string(p->index())}},
+                        static_cast<double>(p->log()->size_bytes()),
+                        static_cast<double>(p->log_end_offset().value()),
+                        static_cast<double>(p->high_watermark().value())});
         if (!p->is_leader()) continue;
         ++leaders;
         size_t isr = p->isr().size();
         if (isr < p->replicas().size()) ++urp;
         if (static_cast<int32_t>(isr) < MinInsyncReplicas(p->topic())) ++under_min;
       }
+      // Each family's samples right after its HELP/TYPE lines, as the text
+      // format requires (a parser takes a sample after another family's TYPE
+      // line for an untyped family of its own).
+      w.Family("kafka_log_size_bytes", "Bytes of a partition's log on this broker.", "gauge");
+      for (const Row& r : rows) w.Sample("kafka_log_size_bytes", r.labels, r.size);
+      w.Family("kafka_log_end_offset", "Log end offset of a partition on this broker.", "gauge");
+      for (const Row& r : rows) w.Sample("kafka_log_end_offset", r.labels, r.leo);
+      w.Family("kafka_log_high_watermark", "High watermark of a partition on this broker.",
+               "gauge");
+      for (const Row& r : rows) w.Sample("kafka_log_high_watermark", r.labels, r.hw);
       w.Family("kafka_server_leader_count", "Partitions this broker leads.", "gauge");
       w.Sample("kafka_server_leader_count", {}, static_cast<double>(leaders));
       w.Family("kafka_server_under_replicated_partitions",
@@ -70,20 +81,24 @@ ReplicaManager::ReplicaManager(ReplicaManagerOptions options, storage::LogManage
       w.Sample("kafka_server_fetch_purgatory_size", {},
                static_cast<double>(fetch_purgatory_.watched()));
       (void)offline;
-      w.Family("kafka_server_brokertopicmetrics_bytes_in_total",
-               "Bytes produced to a topic's partitions led here.", "counter");
-      w.Family("kafka_server_brokertopicmetrics_messages_in_total",
-               "Records produced to a topic's partitions led here.", "counter");
-      w.Family("kafka_server_brokertopicmetrics_bytes_out_total",
-               "Bytes fetched by consumers from a topic's partitions here.", "counter");
-      for (const auto& [topic, t] : by_topic) {
-        const metrics::Labels l = {{"topic", topic}};
-        w.Sample("kafka_server_brokertopicmetrics_bytes_in_total", l,
-                 static_cast<double>(t.bytes_in));
-        w.Sample("kafka_server_brokertopicmetrics_messages_in_total", l,
-                 static_cast<double>(t.messages_in));
-        w.Sample("kafka_server_brokertopicmetrics_bytes_out_total", l,
-                 static_cast<double>(t.bytes_out));
+      struct TopicCounter {
+        const char* name;
+        const char* help;
+        uint64_t Traffic::*field;
+      };
+      for (const TopicCounter& c :
+           {TopicCounter{"kafka_server_brokertopicmetrics_bytes_in_total",
+                         "Bytes produced to a topic's partitions led here.", &Traffic::bytes_in},
+            TopicCounter{"kafka_server_brokertopicmetrics_messages_in_total",
+                         "Records produced to a topic's partitions led here.",
+                         &Traffic::messages_in},
+            TopicCounter{"kafka_server_brokertopicmetrics_bytes_out_total",
+                         "Bytes fetched by consumers from a topic's partitions here.",
+                         &Traffic::bytes_out}}) {
+        w.Family(c.name, c.help, "counter");
+        for (const auto& [topic, t] : by_topic) {
+          w.Sample(c.name, {{"topic", topic}}, static_cast<double>(t.*c.field));
+        }
       }
     });
   }

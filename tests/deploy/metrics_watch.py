@@ -159,7 +159,7 @@ def main():
     c.add_argument("--metric", required=True)
     c.add_argument("--log", required=True)
     c.add_argument("--result", required=True)
-    c.add_argument("--settle-timeout", type=float, default=60)
+    c.add_argument("--settle-timeout", type=float, default=120)
     c.add_argument("urls", nargs="+")
     g = sub.add_parser("get")
     g.add_argument("--metric", required=True)
