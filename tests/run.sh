@@ -61,12 +61,36 @@ suite_integration() {
   log "suite integration: malformed and hostile requests against a real cluster"
   python3 tests/integration/bad_input/test_bad_input.py
   record "integration:bad-input" $?
+  log "suite integration: Kafka's admin CLI tools against a real cluster"
+  GREGOR_PORT_OFFSET=150 python3 tests/integration/admin/test_admin_cli.py
+  record "integration:admin-cli" $?
+}
+
+suite_replication() {
+  log "suite replication: failover scenarios against a real 3+3 cluster"
+  tests/integration/replication/run.sh
+  record "integration:replication" $?
+}
+
+suite_chaos() {
+  log "suite chaos: 180 s of randomized faults against 3 controllers + 3 brokers in network namespaces"
+  tests/chaos/run.sh --duration 180 ${GREGOR_CHAOS_SEED:+--seed "$GREGOR_CHAOS_SEED"}
+  record "chaos" $?
+}
+
+suite_deploy() {
+  log "suite deploy: image from the built tree, compose cluster, failover demo, cluster view, metrics"
+  tests/deploy/run.sh
+  record "deploy" $?
 }
 
 suite_interop() {
   log "suite interop: record batches read by kafka-python and the Java client"
   proto/kafka/records/testdata/interop.sh check
   record "interop:record-batches" $?
+  log "suite interop: every client scenario against a fresh Gregor cluster"
+  tests/interop/run.sh --gregor
+  record "interop:clients-gregor" $?
 }
 
 main() {
