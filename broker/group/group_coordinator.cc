@@ -289,6 +289,36 @@ std::function<void(Response)> Unwrap(GroupCoordinator::Callback<T> done) {
   return [done = std::move(done)](Response r) { done(std::get<T>(std::move(r))); };
 }
 
+// The answer to a request whose items (groups) live on several partitions:
+// each partition's part fills its items' slots; the last part to arrive
+// hands the whole list, in request order, to `done`. Thread-safe.
+template <typename Result>
+class Gather {
+ public:
+  Gather(std::vector<Result> results, size_t parts,
+         std::function<void(std::vector<Result>)> done)
+      : results_(std::move(results)), remaining_(parts), done_(std::move(done)) {}
+
+  // `part[k]` answers the item at `indexes[k]`.
+  void Deliver(const std::vector<size_t>& indexes, std::vector<Result> part) {
+    std::optional<std::vector<Result>> complete;
+    {
+      absl::MutexLock l(&mu_);
+      for (size_t k = 0; k < indexes.size() && k < part.size(); ++k) {
+        results_[indexes[k]] = std::move(part[k]);
+      }
+      if (--remaining_ == 0) complete = std::move(results_);
+    }
+    if (complete) done_(*std::move(complete));
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<Result> results_ ABSL_GUARDED_BY(mu_);
+  size_t remaining_ ABSL_GUARDED_BY(mu_);
+  const std::function<void(std::vector<Result>)> done_;
+};
+
 }  // namespace
 
 void GroupCoordinator::JoinGroup(const RequestContext& ctx, const JoinGroupRequest& req,
@@ -371,12 +401,6 @@ void GroupCoordinator::OffsetFetch(const RequestContext& ctx, const OffsetFetchR
                                    Callback<OffsetFetchResponse> done) {
   (void)ctx;
   // Split by partition, answer in request order once every part is back.
-  struct Gather {
-    absl::Mutex mu;
-    std::vector<OffsetFetchResponseGroup> groups ABSL_GUARDED_BY(mu);
-    size_t remaining ABSL_GUARDED_BY(mu) = 0;
-    Callback<OffsetFetchResponse> done;
-  };
   // Empty group ids are refused before routing, as Kafka does.
   std::vector<OffsetFetchResponseGroup> groups(req.groups.size());
   std::map<int32_t, std::vector<size_t>> by_partition;
@@ -388,13 +412,11 @@ void GroupCoordinator::OffsetFetch(const RequestContext& ctx, const OffsetFetchR
     by_partition[PartitionFor(req.groups[i].group_id)].push_back(i);
   }
   if (by_partition.empty()) return done(OffsetFetchResponse{std::move(groups)});
-  auto gather = std::make_shared<Gather>();
-  gather->done = std::move(done);
-  {
-    absl::MutexLock l(&gather->mu);
-    gather->groups = std::move(groups);
-    gather->remaining = by_partition.size();
-  }
+  auto gather = std::make_shared<Gather<OffsetFetchResponseGroup>>(
+      std::move(groups), by_partition.size(),
+      [done = std::move(done)](std::vector<OffsetFetchResponseGroup> all) {
+        done(OffsetFetchResponse{std::move(all)});
+      });
   for (const auto& entry : by_partition) {
     const int32_t partition = entry.first;
     const std::vector<size_t>& indexes = entry.second;
@@ -402,16 +424,7 @@ void GroupCoordinator::OffsetFetch(const RequestContext& ctx, const OffsetFetchR
     sub.require_stable = req.require_stable;
     for (size_t i : indexes) sub.groups.push_back(req.groups[i]);
     auto deliver = [gather, indexes](Response r) {
-      OffsetFetchResponse part = std::get<OffsetFetchResponse>(std::move(r));
-      std::optional<OffsetFetchResponse> complete;
-      {
-        absl::MutexLock l(&gather->mu);
-        for (size_t k = 0; k < indexes.size() && k < part.groups.size(); ++k) {
-          gather->groups[indexes[k]] = std::move(part.groups[k]);
-        }
-        if (--gather->remaining == 0) complete = OffsetFetchResponse{std::move(gather->groups)};
-      }
-      if (complete) gather->done(*std::move(complete));
+      gather->Deliver(indexes, std::get<OffsetFetchResponse>(std::move(r)).groups);
     };
     auto make_error = [sub](ErrorCode e) {
       OffsetFetchResponse r;
@@ -433,12 +446,6 @@ void GroupCoordinator::OffsetFetch(const RequestContext& ctx, const OffsetFetchR
 void GroupCoordinator::DeleteGroups(const RequestContext& ctx, const DeleteGroupsRequest& req,
                                     Callback<DeleteGroupsResponse> done) {
   (void)ctx;
-  struct Gather {
-    absl::Mutex mu;
-    std::vector<DeletableGroupResult> results ABSL_GUARDED_BY(mu);
-    size_t remaining ABSL_GUARDED_BY(mu) = 0;
-    Callback<DeleteGroupsResponse> done;
-  };
   // Empty group ids are refused before routing, as Kafka does.
   std::vector<DeletableGroupResult> results(req.groups.size());
   std::map<int32_t, std::vector<size_t>> by_partition;
@@ -450,29 +457,18 @@ void GroupCoordinator::DeleteGroups(const RequestContext& ctx, const DeleteGroup
     by_partition[PartitionFor(req.groups[i])].push_back(i);
   }
   if (by_partition.empty()) return done(DeleteGroupsResponse{std::move(results)});
-  auto gather = std::make_shared<Gather>();
-  gather->done = std::move(done);
-  {
-    absl::MutexLock l(&gather->mu);
-    gather->results = std::move(results);
-    gather->remaining = by_partition.size();
-  }
+  auto gather = std::make_shared<Gather<DeletableGroupResult>>(
+      std::move(results), by_partition.size(),
+      [done = std::move(done)](std::vector<DeletableGroupResult> all) {
+        done(DeleteGroupsResponse{std::move(all)});
+      });
   for (const auto& entry : by_partition) {
     const int32_t partition = entry.first;
     const std::vector<size_t>& indexes = entry.second;
     std::vector<std::string> ids;
     for (size_t i : indexes) ids.push_back(req.groups[i]);
     auto deliver = [gather, indexes](Response r) {
-      DeleteGroupsResponse part = std::get<DeleteGroupsResponse>(std::move(r));
-      std::optional<DeleteGroupsResponse> complete;
-      {
-        absl::MutexLock l(&gather->mu);
-        for (size_t k = 0; k < indexes.size() && k < part.results.size(); ++k) {
-          gather->results[indexes[k]] = std::move(part.results[k]);
-        }
-        if (--gather->remaining == 0) complete = DeleteGroupsResponse{std::move(gather->results)};
-      }
-      if (complete) gather->done(*std::move(complete));
+      gather->Deliver(indexes, std::get<DeleteGroupsResponse>(std::move(r)).results);
     };
     auto make_error = [ids](ErrorCode e) {
       DeleteGroupsResponse r;
